@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# spar-mdev: one entry point for building, checking, demonstrating and
+# installing.  `make help` lists the targets.
+
+ROOT    := $(CURDIR)
+KVER    ?= $(shell $(ROOT)/scripts/kver.sh 2>/dev/null)
+KDIR    ?= /lib/modules/$(KVER)/build
+RESULTS := $(ROOT)/build/results
+
+# Extra kbuild arguments, e.g. W=1 or C=2 (scripts/lint.sh uses them).
+KBUILD_ARGS ?=
+
+.PHONY: all deps modules tools check check-unit check-vm check-e2e lint \
+	bench demo install clean help
+
+all: deps modules tools
+
+help:
+	@echo "make              build the host and guest modules and the tools"
+	@echo "make check        install what is missing, run every test tier, print 'N passed, N failed'"
+	@echo "make check-unit   userspace unit, stress and fuzz tests"
+	@echo "make lint         checkpatch --strict, sparse, W=1, kernel-doc, shellcheck"
+	@echo "make check-vm     the host module in a throwaway VM"
+	@echo "make check-e2e    nested guests inside that VM"
+	@echo "make bench        benchmarks (never part of check)"
+	@echo "make demo         boot a VM, load the module, create one instance of each type"
+	@echo "make install      install the modules for the running kernel (KVER=... to choose)"
+
+deps:
+	@$(ROOT)/scripts/deps.sh
+
+modules: deps
+	@test -n "$(KVER)" || { echo "no installed kernel with headers found (scripts/kver.sh)"; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(ROOT) $(KBUILD_ARGS) modules
+
+tools: deps
+	$(MAKE) -C tools
+
+check-unit: deps
+	@mkdir -p $(RESULTS)
+	$(MAKE) -C tests/unit check
+
+lint: deps
+	@mkdir -p $(RESULTS)
+	@$(ROOT)/scripts/lint.sh
+
+check-vm: modules
+	@mkdir -p $(RESULTS)
+	@$(ROOT)/tests/vm/run.sh
+
+check-e2e: modules
+	@mkdir -p $(RESULTS)
+	@$(ROOT)/tests/e2e/run.sh
+
+# Every tier runs even when an earlier one fails; the summary decides.
+check: deps
+	@rm -rf $(RESULTS); mkdir -p $(RESULTS)
+	-@$(MAKE) --no-print-directory check-unit
+	-@$(MAKE) --no-print-directory lint
+	-@$(MAKE) --no-print-directory check-vm
+	-@$(MAKE) --no-print-directory check-e2e
+	@$(ROOT)/scripts/summary.sh $(RESULTS) unit lint vm e2e
+
+bench: modules
+	@$(ROOT)/tests/bench/run.sh
+
+demo: modules
+	@$(ROOT)/scripts/demo.sh
+
+install: modules
+	$(MAKE) -C $(KDIR) M=$(ROOT) INSTALL_MOD_DIR=updates/spar modules_install
+	depmod -a $(KVER)
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(ROOT) clean
+	-$(MAKE) -C tools clean
+	rm -rf build

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The lint tier: checkpatch --strict, sparse and W=1 builds of the host and
+# guest modules, kernel-doc, and shellcheck on the project's scripts.
+# Zero warnings are allowed.  Writes build/results/lint.txt.
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root" || exit 1
+out=build/results/lint.txt
+logdir=build/lint
+mkdir -p build/results "$logdir"
+: >"$out"
+failed=0
+
+result() { # result NAME LOG
+	if [ -s "$2" ]; then
+		echo "FAIL lint/$1" | tee -a "$out"
+		sed 's/^/    /' "$2" | head -60
+		echo "    (full log: $2)"
+		failed=1
+	else
+		echo "PASS lint/$1" | tee -a "$out"
+	fi
+}
+
+# checkpatch.pl and kernel-doc come from Debian's kernel source package.
+kscripts=build/kscripts
+if [ ! -x "$kscripts/checkpatch.pl" ] || [ ! -x "$kscripts/kernel-doc" ]; then
+	tarball=$(ls /usr/src/linux-source-*.tar.xz 2>/dev/null | sort -V | tail -1)
+	if [ -z "$tarball" ]; then
+		echo "lint: no /usr/src/linux-source-*.tar.xz; run scripts/deps.sh" >&2
+		echo "FAIL lint/tools" >>"$out"
+		exit 1
+	fi
+	top=$(basename "$tarball" .tar.xz)
+	rm -rf "$kscripts"
+	mkdir -p "$kscripts"
+	tar -xJf "$tarball" -C "$kscripts" --strip-components=2 \
+		"$top/scripts/checkpatch.pl" "$top/scripts/spelling.txt" \
+		"$top/scripts/const_structs.checkpatch" "$top/scripts/kernel-doc"
+fi
+
+mapfile -t kfiles < <(git ls-files -co --exclude-standard \
+	'mdev-parent/*.[ch]' 'guest/*.[ch]' 'channel/*.[ch]' 'include/*.h' |
+	grep -v '\.mod\.c$' | sort -u)
+
+# checkpatch: every kernel source and header, strict.
+log=$logdir/checkpatch.log
+: >"$log"
+for f in "${kfiles[@]}"; do
+	perl "$kscripts/checkpatch.pl" --strict --no-tree --terse --show-types \
+		--ignore FILE_PATH_CHANGES -f "$f" 2>&1 |
+		grep -v '^total: 0 errors, 0 warnings, 0 checks' |
+		grep -v 'has no obvious style problems' >>"$log"
+done
+sed -i '/^$/d' "$log"
+result checkpatch "$log"
+
+# kernel-doc: the comments that claim to be kernel-doc must parse.
+log=$logdir/kernel-doc.log
+perl "$kscripts/kernel-doc" -none "${kfiles[@]}" >"$log" 2>&1
+result kernel-doc "$log"
+
+# W=1 and sparse over every module, from clean so that every file is seen.
+kver=$(scripts/kver.sh) || { echo "FAIL lint/kver" >>"$out"; exit 1; }
+kdir=/lib/modules/$kver/build
+log=$logdir/build.log
+make -s -C "$kdir" M="$root" clean >/dev/null 2>&1
+make -C "$kdir" M="$root" W=1 C=2 CHECK=sparse modules >"$logdir/build-full.log" 2>&1
+rc=$?
+grep -E 'warning|error|Error' "$logdir/build-full.log" >"$log"
+if [ "$rc" -ne 0 ] && [ ! -s "$log" ]; then
+	echo "kbuild exited $rc" >"$log"
+fi
+result w1-sparse "$log"
+
+# shellcheck: the project's own scripts.
+log=$logdir/shellcheck.log
+mapfile -t sfiles < <(git ls-files -co --exclude-standard '*.sh' '.ci/run' | sort -u)
+if [ "${#sfiles[@]}" -gt 0 ]; then
+	shellcheck -x -S warning "${sfiles[@]}" >"$log" 2>&1
+else
+	: >"$log"
+fi
+result shellcheck "$log"
+
+exit "$failed"
