@@ -1,11 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * spar-mdev host module: creating and removing instances.
+ * spar-mdev host module: instances: creation, removal, reset, status and
+ * their sysfs attributes.
  */
 #include <linux/device.h>
 #include <linux/module.h>
+#include <linux/vmalloc.h>
 
 #include "spar_mdev.h"
+
+/* Bound on cached guest pages per instance (16 MiB of 4 KiB pages). */
+#define SPAR_PIN_CACHE_MAX	4096
+/* Bound on the opt-in busy-poll window. */
+#define SPAR_BUSY_POLL_MAX_US	10000
+/* How long a guest may take to acknowledge a pause. */
+#define SPAR_PAUSE_TIMEOUT_MS	10000
+
+static void spar_pause_timeout(struct work_struct *work);
 
 /*
  * Take one instance of @t's limit.  Fails once every instance is in use;
@@ -27,7 +38,45 @@ static void spar_type_unreserve(struct spar_type *t)
 	atomic_dec(&t->live);
 }
 
-static int spar_dev_init(struct vfio_device *vdev)
+static int spar_bar0_alloc(struct spar_dev *sdev)
+{
+	u64 size;
+	u8 *mem;
+	int ret;
+
+	lockdep_assert_held(&sdev->lock);
+	ret = spar_layout_size(sdev, &size);
+	if (ret)
+		return ret;
+	if (sdev->bar0 && size == sdev->bar0_size)
+		return spar_layout_init(sdev);
+
+	/* Zeroed, page-aligned and mappable into user space. */
+	mem = vmalloc_user(size);
+	if (!mem)
+		return -ENOMEM;
+	vfree(sdev->bar0);
+	sdev->bar0 = mem;
+	sdev->bar0_size = size;
+	sdev->tp = (struct spar_transport_page *)mem;
+	return spar_layout_init(sdev);
+}
+
+static void spar_cfg_setup(struct spar_dev *sdev)
+{
+	struct spar_pci_id id = {
+		.vendor = SPAR_PCI_VENDOR_ID,
+		.device = sdev->type->pci_device,
+		.revision = SPAR_PCI_REVISION,
+		.class = sdev->type->pci_class,
+		.bar0_size = sdev->bar0_size,
+		.bar2_size = SPAR_TRANSPORT_REGS_SIZE,
+	};
+
+	spar_cfg_init(&sdev->cfg, &id);
+}
+
+int spar_dev_init(struct vfio_device *vdev)
 {
 	struct spar_dev *sdev = to_spar_dev(vdev);
 	struct mdev_device *mdev = to_mdev_device(vdev->dev);
@@ -40,25 +89,241 @@ static int spar_dev_init(struct vfio_device *vdev)
 
 	sdev->mdev = mdev;
 	sdev->type = t;
+	sdev->ring_slots = SPAR_RING_SLOTS_DEFAULT;
 	mutex_init(&sdev->lock);
+	spar_irq_init(&sdev->irq);
+	spar_pins_init(&sdev->pins, SPAR_PIN_CACHE_MAX);
+	INIT_DELAYED_WORK(&sdev->pause_timeout, spar_pause_timeout);
+	spin_lock_init(&sdev->engine.lock);
+	atomic_set(&sdev->engine.kick, 0);
+
+	if (t->ops && t->ops->create) {
+		ret = t->ops->create(sdev);
+		if (ret)
+			goto err_unreserve;
+	}
+
+	mutex_lock(&sdev->lock);
+	ret = spar_bar0_alloc(sdev);
+	if (!ret)
+		spar_cfg_setup(sdev);
+	mutex_unlock(&sdev->lock);
+	if (ret)
+		goto err_destroy;
 	return 0;
+
+err_destroy:
+	vfree(sdev->bar0);
+	if (t->ops && t->ops->destroy)
+		t->ops->destroy(sdev);
+err_unreserve:
+	mutex_destroy(&sdev->lock);
+	spar_type_unreserve(t);
+	return ret;
 }
 
 /* Last reference gone: nothing can reach the instance any more. */
-static void spar_dev_release(struct vfio_device *vdev)
+void spar_dev_release(struct vfio_device *vdev)
 {
 	struct spar_dev *sdev = to_spar_dev(vdev);
+	struct spar_type *t = sdev->type;
 
+	cancel_delayed_work_sync(&sdev->pause_timeout);
+	spar_pins_destroy(sdev);
+	if (t->ops && t->ops->destroy)
+		t->ops->destroy(sdev);
+	vfree(sdev->bar0);
 	mutex_destroy(&sdev->lock);
-	spar_type_unreserve(sdev->type);
+	spar_type_unreserve(t);
 	vfio_free_device(vdev);
 }
 
-static const struct vfio_device_ops spar_vfio_ops = {
-	.name = "spar-mdev",
-	.init = spar_dev_init,
-	.release = spar_dev_release,
-};
+/**
+ * spar_dev_set_status() - change the status the guest reads
+ * @sdev: the instance
+ * @set: SPAR_STATUS_* bits to set
+ * @clear: SPAR_STATUS_* bits to clear
+ *
+ * The copy in the transport page is written before the interrupt that
+ * announces the change.
+ *
+ * Context: any context.
+ */
+void spar_dev_set_status(struct spar_dev *sdev, u32 set, u32 clear)
+{
+	int old, new;
+
+	do {
+		old = atomic_read(&sdev->status);
+		new = (old & ~clear) | set;
+	} while (atomic_cmpxchg(&sdev->status, old, new) != old);
+
+	if (old == new)
+		return;
+	WRITE_ONCE(sdev->tp->hdr.status, cpu_to_le32(new));
+	/* The status word is visible before the interrupt that names it. */
+	virt_wmb();
+	spar_irq_raise(&sdev->irq, SPAR_INT_CONFIG);
+}
+
+/**
+ * spar_dev_protocol_error() - the guest broke the protocol
+ * @sdev: the instance
+ * @what: what it did, for the log
+ *
+ * Only this device is affected: it stops serving its queues and asks the
+ * guest for a reset, which recovers it.
+ *
+ * Context: any context.
+ */
+void spar_dev_protocol_error(struct spar_dev *sdev, const char *what)
+{
+	atomic64_inc(&sdev->stats.protocol_errors);
+	if (atomic_read(&sdev->status) & SPAR_STATUS_NEEDS_RESET)
+		return;
+	dev_warn_ratelimited(spar_dev_device(sdev),
+			     "guest broke the channel protocol (%s); device needs reset\n",
+			     what);
+	spar_dev_set_status(sdev, SPAR_STATUS_NEEDS_RESET, SPAR_STATUS_READY);
+}
+
+/**
+ * spar_dev_reset() - bring the instance back to its initial state
+ * @sdev: the instance
+ *
+ * Quiesces the engine, lets the back-end forget every posted buffer,
+ * drops every pin and re-initialises the channels.  An open device then
+ * serves again.
+ *
+ * Context: process context; takes @sdev->lock; may sleep.
+ * Return: 0 or a negative errno.
+ */
+int spar_dev_reset(struct spar_dev *sdev)
+{
+	int ret;
+
+	mutex_lock(&sdev->lock);
+	cancel_delayed_work(&sdev->pause_timeout);
+	spar_engine_stop(sdev);
+	spar_pins_drop_all(sdev);
+	atomic_set(&sdev->status, 0);
+	WRITE_ONCE(sdev->guest_status, 0);
+	WRITE_ONCE(sdev->guest_features, 0);
+	spar_irq_ack(&sdev->irq, ~0U);
+	ret = spar_layout_init(sdev);
+	atomic64_inc(&sdev->stats.resets);
+	if (!ret && sdev->open) {
+		ret = spar_engine_start(sdev);
+		if (!ret) {
+			spar_dev_set_status(sdev, SPAR_STATUS_READY, 0);
+			spar_engine_kick(sdev);
+		}
+	}
+	if (ret)
+		spar_dev_set_status(sdev, SPAR_STATUS_NEEDS_RESET, 0);
+	mutex_unlock(&sdev->lock);
+	return ret;
+}
+
+/* Restart a stopped back-end on empty queues and mark the device ready. */
+static void spar_dev_restart_locked(struct spar_dev *sdev)
+{
+	int ret;
+
+	lockdep_assert_held(&sdev->lock);
+	spar_pins_drop_all(sdev);
+	ret = spar_layout_reinit_queues(sdev);
+	if (!ret)
+		ret = spar_engine_start(sdev);
+	if (ret) {
+		dev_err(spar_dev_device(sdev),
+			"back-end restart failed (%d); device needs reset\n", ret);
+		spar_dev_set_status(sdev, SPAR_STATUS_NEEDS_RESET,
+				    SPAR_STATUS_PAUSED | SPAR_STATUS_READY);
+		return;
+	}
+	spar_dev_set_status(sdev, SPAR_STATUS_READY, SPAR_STATUS_PAUSED);
+	spar_engine_kick(sdev);
+}
+
+/**
+ * spar_dev_pause() - back-end recovery: stop, and restart after the guest
+ *	paused its drivers
+ * @sdev: the instance
+ *
+ * With a guest that negotiated pause and runs its driver, this is the
+ * transport's pause handshake; the restart happens when the guest
+ * acknowledges.  With no driver up the back-end restarts at once; with a
+ * driver that cannot pause the device asks for a reset.
+ *
+ * Context: process context; takes @sdev->lock; may sleep.
+ * Return: 0; -ENODEV if the device is not open; -EBUSY if it is not
+ * running (already paused, or needing reset).
+ */
+int spar_dev_pause(struct spar_dev *sdev)
+{
+	u32 status;
+	int ret = 0;
+
+	mutex_lock(&sdev->lock);
+	status = atomic_read(&sdev->status);
+	if (!sdev->open) {
+		ret = -ENODEV;
+		goto out;
+	}
+	if ((status & (SPAR_STATUS_READY | SPAR_STATUS_PAUSED |
+		       SPAR_STATUS_NEEDS_RESET | SPAR_STATUS_BROKEN)) !=
+	    SPAR_STATUS_READY) {
+		ret = -EBUSY;
+		goto out;
+	}
+
+	spar_engine_stop(sdev);
+	if ((sdev->guest_features & SPAR_TRANSPORT_F_PAUSE) &&
+	    sdev->guest_status == SPAR_GUEST_STATUS_DRIVER_OK) {
+		spar_dev_set_status(sdev, SPAR_STATUS_PAUSED,
+				    SPAR_STATUS_READY);
+		schedule_delayed_work(&sdev->pause_timeout,
+				      msecs_to_jiffies(SPAR_PAUSE_TIMEOUT_MS));
+	} else if (!sdev->guest_status) {
+		spar_dev_restart_locked(sdev);
+	} else {
+		spar_dev_set_status(sdev, SPAR_STATUS_NEEDS_RESET,
+				    SPAR_STATUS_READY);
+	}
+out:
+	mutex_unlock(&sdev->lock);
+	return ret;
+}
+
+/**
+ * spar_dev_resume_locked() - the guest acknowledged a pause
+ * @sdev: the instance, paused
+ *
+ * Context: process context; with @sdev->lock held.
+ */
+void spar_dev_resume_locked(struct spar_dev *sdev)
+{
+	lockdep_assert_held(&sdev->lock);
+	cancel_delayed_work(&sdev->pause_timeout);
+	spar_dev_restart_locked(sdev);
+}
+
+static void spar_pause_timeout(struct work_struct *work)
+{
+	struct spar_dev *sdev = container_of(to_delayed_work(work),
+					     struct spar_dev, pause_timeout);
+
+	mutex_lock(&sdev->lock);
+	if (atomic_read(&sdev->status) & SPAR_STATUS_PAUSED) {
+		dev_warn(spar_dev_device(sdev),
+			 "guest did not acknowledge the pause within %u ms; device needs reset\n",
+			 SPAR_PAUSE_TIMEOUT_MS);
+		spar_dev_set_status(sdev, SPAR_STATUS_NEEDS_RESET,
+				    SPAR_STATUS_PAUSED);
+	}
+	mutex_unlock(&sdev->lock);
+}
 
 static int spar_mdev_probe(struct mdev_device *mdev)
 {
@@ -85,7 +350,7 @@ static void spar_mdev_remove(struct mdev_device *mdev)
 {
 	struct spar_dev *sdev = dev_get_drvdata(&mdev->dev);
 
-	/* Waits until every user of the VFIO device has closed it. */
+	/* Waits until every user has closed the device, asking via REQ. */
 	vfio_unregister_group_dev(&sdev->vdev);
 	vfio_put_device(&sdev->vdev);
 }
@@ -103,12 +368,218 @@ static ssize_t spar_show_description(struct mdev_type *mtype, char *buf)
 	return sysfs_emit(buf, "%s\n", to_spar_type(mtype)->description);
 }
 
+/* --- instance attributes ------------------------------------------- */
+
+static struct spar_dev *dev_to_sdev(struct device *dev)
+{
+	return dev_get_drvdata(dev);
+}
+
+static ssize_t ring_slots_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", dev_to_sdev(dev)->ring_slots);
+}
+
+static ssize_t ring_slots_store(struct device *dev,
+				struct device_attribute *attr,
+				const char *buf, size_t count)
+{
+	struct spar_dev *sdev = dev_to_sdev(dev);
+	u32 old, val;
+	int ret;
+
+	ret = kstrtou32(buf, 0, &val);
+	if (ret || val < SPAR_RING_SLOTS_MIN || val > SPAR_RING_SLOTS_MAX) {
+		dev_err_ratelimited(dev, "ring_slots: '%.*s' is not a number from %u to %u\n",
+				    (int)strcspn(buf, "\n"), buf,
+				    SPAR_RING_SLOTS_MIN, SPAR_RING_SLOTS_MAX);
+		return -EINVAL;
+	}
+
+	mutex_lock(&sdev->lock);
+	if (sdev->open) {
+		dev_err_ratelimited(dev, "ring_slots: the device is open; set it before the VM starts\n");
+		ret = -EBUSY;
+		goto out;
+	}
+	old = sdev->ring_slots;
+	sdev->ring_slots = val;
+	ret = spar_bar0_alloc(sdev);
+	if (ret) {
+		sdev->ring_slots = old;
+		spar_bar0_alloc(sdev);
+		goto out;
+	}
+	spar_cfg_setup(sdev);
+out:
+	mutex_unlock(&sdev->lock);
+	return ret ? ret : count;
+}
+static DEVICE_ATTR_RW(ring_slots);
+
+static ssize_t busy_poll_us_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n",
+			  READ_ONCE(dev_to_sdev(dev)->engine.busy_poll_us));
+}
+
+static ssize_t busy_poll_us_store(struct device *dev,
+				  struct device_attribute *attr,
+				  const char *buf, size_t count)
+{
+	u32 val;
+
+	if (kstrtou32(buf, 0, &val) || val > SPAR_BUSY_POLL_MAX_US) {
+		dev_err_ratelimited(dev, "busy_poll_us: '%.*s' is not a number from 0 to %u\n",
+				    (int)strcspn(buf, "\n"), buf,
+				    SPAR_BUSY_POLL_MAX_US);
+		return -EINVAL;
+	}
+	/* Read by the worker on each idle period; no lock needed. */
+	WRITE_ONCE(dev_to_sdev(dev)->engine.busy_poll_us, val);
+	return count;
+}
+static DEVICE_ATTR_RW(busy_poll_us);
+
+static ssize_t status_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	struct spar_dev *sdev = dev_to_sdev(dev);
+	u32 st = atomic_read(&sdev->status);
+
+	if (!READ_ONCE(sdev->open))
+		return sysfs_emit(buf, "closed\n");
+	if (st & SPAR_STATUS_BROKEN)
+		return sysfs_emit(buf, "broken\n");
+	if (st & SPAR_STATUS_NEEDS_RESET)
+		return sysfs_emit(buf, "needs-reset\n");
+	if (st & SPAR_STATUS_PAUSED)
+		return sysfs_emit(buf, "paused\n");
+	return sysfs_emit(buf, "%s\n", st & SPAR_STATUS_READY ? "ready" : "stopped");
+}
+static DEVICE_ATTR_RO(status);
+
+static ssize_t recover_store(struct device *dev, struct device_attribute *attr,
+			     const char *buf, size_t count)
+{
+	bool val;
+	int ret;
+
+	if (kstrtobool(buf, &val) || !val) {
+		dev_err_ratelimited(dev, "recover: write 1 to restart the back-end\n");
+		return -EINVAL;
+	}
+	ret = spar_dev_pause(dev_to_sdev(dev));
+	if (ret == -ENODEV)
+		dev_err_ratelimited(dev, "recover: the device is not open\n");
+	else if (ret == -EBUSY)
+		dev_err_ratelimited(dev, "recover: the device is not running (see status)\n");
+	return ret ? ret : count;
+}
+static DEVICE_ATTR_WO(recover);
+
+static struct attribute *spar_dev_attrs[] = {
+	&dev_attr_ring_slots.attr,
+	&dev_attr_recover.attr,
+	&dev_attr_busy_poll_us.attr,
+	&dev_attr_status.attr,
+	NULL,
+};
+
+static umode_t spar_dev_attr_visible(struct kobject *kobj,
+				     struct attribute *attr, int n)
+{
+	struct spar_dev *sdev = dev_to_sdev(kobj_to_dev(kobj));
+
+	/* Input channels have fixed geometry. */
+	if (attr == &dev_attr_ring_slots.attr && sdev &&
+	    sdev->type->id == SPAR_TYPE_INPUT)
+		return 0;
+	return attr->mode;
+}
+
+static const struct attribute_group spar_dev_group = {
+	.attrs = spar_dev_attrs,
+	.is_visible = spar_dev_attr_visible,
+};
+
+/* --- stats/ ---------------------------------------------------------- */
+
+#define SPAR_STAT(name, expr)						\
+static ssize_t stat_##name##_show(struct device *dev,			\
+				  struct device_attribute *attr,	\
+				  char *buf)				\
+{									\
+	struct spar_dev *sdev = dev_to_sdev(dev);			\
+									\
+	return sysfs_emit(buf, "%llu\n", (unsigned long long)(expr));	\
+}									\
+static struct device_attribute dev_attr_stat_##name =			\
+	__ATTR(name, 0444, stat_##name##_show, NULL)
+
+SPAR_STAT(doorbells, atomic64_read(&sdev->stats.doorbells));
+SPAR_STAT(interrupts, spar_irq_raised(&sdev->irq));
+SPAR_STAT(poll_passes, atomic64_read(&sdev->stats.poll_passes));
+SPAR_STAT(sleeps, atomic64_read(&sdev->stats.sleeps));
+SPAR_STAT(protocol_errors, atomic64_read(&sdev->stats.protocol_errors));
+SPAR_STAT(resets, atomic64_read(&sdev->stats.resets));
+SPAR_STAT(pin_hits, atomic64_read(&sdev->stats.pin_hits));
+SPAR_STAT(pin_misses, atomic64_read(&sdev->stats.pin_misses));
+SPAR_STAT(pin_evictions, atomic64_read(&sdev->stats.pin_evictions));
+SPAR_STAT(pin_unmap_drops, atomic64_read(&sdev->stats.pin_unmap_drops));
+SPAR_STAT(pins_held, READ_ONCE(sdev->pins.count));
+SPAR_STAT(cmd_scsi, atomic64_read(&sdev->stats.cmds[1]));
+SPAR_STAT(cmd_net, atomic64_read(&sdev->stats.cmds[2]));
+SPAR_STAT(cmd_taskmgmt, atomic64_read(&sdev->stats.cmds[3]));
+SPAR_STAT(cmd_other, atomic64_read(&sdev->stats.cmds[0]));
+SPAR_STAT(net_rcv_post, atomic64_read(&sdev->stats.net_cmds[0]));
+SPAR_STAT(net_xmit, atomic64_read(&sdev->stats.net_cmds[2]));
+SPAR_STAT(net_rcv_enbdis, atomic64_read(&sdev->stats.net_cmds[4]));
+SPAR_STAT(net_rcv_promisc, atomic64_read(&sdev->stats.net_cmds[6]));
+
+static struct attribute *spar_stats_attrs[] = {
+	&dev_attr_stat_doorbells.attr,
+	&dev_attr_stat_interrupts.attr,
+	&dev_attr_stat_poll_passes.attr,
+	&dev_attr_stat_sleeps.attr,
+	&dev_attr_stat_protocol_errors.attr,
+	&dev_attr_stat_resets.attr,
+	&dev_attr_stat_pin_hits.attr,
+	&dev_attr_stat_pin_misses.attr,
+	&dev_attr_stat_pin_evictions.attr,
+	&dev_attr_stat_pin_unmap_drops.attr,
+	&dev_attr_stat_pins_held.attr,
+	&dev_attr_stat_cmd_scsi.attr,
+	&dev_attr_stat_cmd_net.attr,
+	&dev_attr_stat_cmd_taskmgmt.attr,
+	&dev_attr_stat_cmd_other.attr,
+	&dev_attr_stat_net_rcv_post.attr,
+	&dev_attr_stat_net_xmit.attr,
+	&dev_attr_stat_net_rcv_enbdis.attr,
+	&dev_attr_stat_net_rcv_promisc.attr,
+	NULL,
+};
+
+static const struct attribute_group spar_stats_group = {
+	.name = "stats",
+	.attrs = spar_stats_attrs,
+};
+
+const struct attribute_group *spar_mdev_groups[] = {
+	&spar_dev_group,
+	&spar_stats_group,
+	NULL,
+};
+
 struct mdev_driver spar_mdev_driver = {
 	.device_api = VFIO_DEVICE_API_PCI_STRING,
 	.driver = {
 		.name = "spar_mdev",
 		.owner = THIS_MODULE,
 		.mod_name = KBUILD_MODNAME,
+		.dev_groups = spar_mdev_groups,
 	},
 	.probe = spar_mdev_probe,
 	.remove = spar_mdev_remove,

@@ -31,19 +31,22 @@ static struct spar_type spar_types[SPAR_NR_TYPES] = {
 		.mtype.sysfs_name = "nic",
 		.mtype.pretty_name = "spar-nic",
 		.id = SPAR_TYPE_NIC,
-		.description = "s-Par virtual NIC: one VNIC IO channel, served by a host network interface",
+		.description =
+			"s-Par virtual NIC: one VNIC IO channel served by a host network interface",
 	},
 	[SPAR_TYPE_HBA] = {
 		.mtype.sysfs_name = "hba",
 		.mtype.pretty_name = "spar-hba",
 		.id = SPAR_TYPE_HBA,
-		.description = "s-Par virtual SCSI HBA: one VHBA IO channel, served by a LIO target",
+		.description =
+			"s-Par virtual SCSI HBA: one VHBA IO channel served by a LIO target",
 	},
 	[SPAR_TYPE_INPUT] = {
 		.mtype.sysfs_name = "input",
 		.mtype.pretty_name = "spar-input",
 		.id = SPAR_TYPE_INPUT,
-		.description = "s-Par virtual keyboard and mouse: two input channels, fed by host sources",
+		.description =
+			"s-Par virtual keyboard and mouse: two input channels fed by host sources",
 	},
 };
 

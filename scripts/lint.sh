@@ -50,8 +50,11 @@ mapfile -t kfiles < <(git ls-files -co --exclude-standard \
 log=$logdir/checkpatch.log
 : >"$log"
 for f in "${kfiles[@]}"; do
+	ignore=FILE_PATH_CHANGES
+	# A GUID initialiser must split each field into bytes, as GUID_INIT does.
+	[ "$f" = include/uapi/spar/guid.h ] && ignore=$ignore,MACRO_ARG_REUSE
 	perl "$kscripts/checkpatch.pl" --strict --no-tree --terse --show-types \
-		--ignore FILE_PATH_CHANGES -f "$f" 2>&1 |
+		--ignore "$ignore" -f "$f" 2>&1 |
 		grep -v '^total: 0 errors, 0 warnings, 0 checks' |
 		grep -v 'has no obvious style problems' >>"$log"
 done

@@ -50,6 +50,30 @@
  * Field names follow the s-Par guest API so that function drivers read
  * familiar names.  The server fills every field; a client only ORs bits
  * into @features.
+ *
+ * @signature: SPAR_CHANNEL_SIGNATURE
+ * @legacy_state: unused
+ * @header_size: SPAR_CHANNEL_HEADER_SIZE
+ * @size: bytes of the whole channel
+ * @features: SPAR_CHANNEL_* and SPAR_DRIVER_* bits
+ * @chtype: channel type GUID
+ * @partition_handle: partition the channel belongs to
+ * @handle: unused
+ * @ch_space_offset: offset of the first signal queue header, >= 128
+ * @version_id: version of the channel type's layout
+ * @partition_index: unused
+ * @zone_guid: zone the channel belongs to
+ * @cli_str_offset: offset of a NUL-terminated client string, 0 if none
+ * @cli_state_boot: client state of a pre-boot client (SPAR_CHANNELCLI_*)
+ * @cmd_state_cli: unused
+ * @cli_state_os: client state of the OS client (SPAR_CHANNELCLI_*)
+ * @ch_characteristic: unused
+ * @cmd_state_srv: unused
+ * @srv_state: SPAR_CHANNELSRV_*
+ * @cli_error_boot: SPAR_CLIERROR_* throttle bits of the pre-boot client
+ * @cli_error_os: SPAR_CLIERROR_* throttle bits of the OS client
+ * @filler: padding
+ * @recover_channel: unused
  */
 struct spar_channel_header {
 	__le64 signature;
@@ -85,6 +109,27 @@ struct spar_channel_header {
  * recently emptied slot.  Empty is head == tail, full is
  * (head + 1) % max_slots == tail, so a ring holds max_slots - 1 signals.
  * The slot array starts @sig_base_offset bytes after this header.
+ *
+ * @version: 0
+ * @chtype: 0
+ * @size: bytes of the slot array
+ * @sig_base_offset: offset of slot 0 from the start of this header
+ * @features: unused
+ * @num_sent: signals inserted (producer)
+ * @num_overflows: inserts refused because the ring was full (producer)
+ * @signal_size: bytes per slot
+ * @max_slots: slots in the ring
+ * @max_signals: max_slots - 1
+ * @head: most recently filled slot (producer)
+ * @num_received: signals removed (consumer)
+ * @tail: most recently emptied slot (consumer)
+ * @reserved1: zero
+ * @reserved2: zero
+ * @client_queue: unused
+ * @num_irq_received: unused
+ * @num_empty: unused
+ * @errorflags: unused
+ * @filler: padding to 128 bytes
  */
 struct spar_signal_queue_header {
 	/* first cache line: producer side */

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * spar-mdev host module: reaching guest memory.
+ *
+ * Guest buffers are named by IOVAs (guest-physical addresses, or guest DMA
+ * addresses behind a vIOMMU).  A page is pinned through VFIO on first use
+ * and kept in a bounded cache keyed by IOVA page; copies go through a
+ * short-lived kmap_local mapping.  The cache lock is held across each
+ * page copy, so when the user unmaps a range, the purge below waits for
+ * at most one page copy and then drops every pin in the range before
+ * returning, as the VFIO type1 IOMMU requires.  Channel memory (BAR0) is
+ * host memory and never passes through here.
+ */
+#include <linux/highmem.h>
+#include <linux/iommu.h>
+#include <linux/slab.h>
+
+#include "spar_mdev.h"
+
+struct spar_pin {
+	struct list_head lru;
+	unsigned long pfn;
+	struct page *page;
+};
+
+void spar_pins_init(struct spar_pin_cache *pins, unsigned int max)
+{
+	mutex_init(&pins->lock);
+	xa_init(&pins->pages);
+	INIT_LIST_HEAD(&pins->lru);
+	pins->count = 0;
+	pins->max = max;
+}
+
+static void spar_pin_drop(struct spar_dev *sdev, struct spar_pin *p)
+{
+	struct spar_pin_cache *pins = &sdev->pins;
+
+	lockdep_assert_held(&pins->lock);
+	vfio_unpin_pages(&sdev->vdev, (dma_addr_t)p->pfn << PAGE_SHIFT, 1);
+	xa_erase(&pins->pages, p->pfn);
+	list_del(&p->lru);
+	kfree(p);
+	WRITE_ONCE(pins->count, pins->count - 1);
+}
+
+static struct page *spar_pin_get(struct spar_dev *sdev, unsigned long pfn)
+{
+	struct spar_pin_cache *pins = &sdev->pins;
+	struct spar_pin *p;
+	struct page *page;
+	int ret;
+
+	lockdep_assert_held(&pins->lock);
+	p = xa_load(&pins->pages, pfn);
+	if (p) {
+		list_move_tail(&p->lru, &pins->lru);
+		atomic64_inc(&sdev->stats.pin_hits);
+		return p->page;
+	}
+	atomic64_inc(&sdev->stats.pin_misses);
+
+	if (pins->count >= pins->max) {
+		spar_pin_drop(sdev, list_first_entry(&pins->lru,
+						     struct spar_pin, lru));
+		atomic64_inc(&sdev->stats.pin_evictions);
+	}
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return ERR_PTR(-ENOMEM);
+	/* Both directions: the same buffers are read and written. */
+	ret = vfio_pin_pages(&sdev->vdev, (dma_addr_t)pfn << PAGE_SHIFT, 1,
+			     IOMMU_READ | IOMMU_WRITE, &page);
+	if (ret != 1) {
+		kfree(p);
+		return ERR_PTR(ret < 0 ? ret : -EFAULT);
+	}
+	p->pfn = pfn;
+	p->page = page;
+	ret = xa_err(xa_store(&pins->pages, pfn, p, GFP_KERNEL));
+	if (ret) {
+		vfio_unpin_pages(&sdev->vdev, (dma_addr_t)pfn << PAGE_SHIFT, 1);
+		kfree(p);
+		return ERR_PTR(ret);
+	}
+	list_add_tail(&p->lru, &pins->lru);
+	WRITE_ONCE(pins->count, pins->count + 1);
+	return page;
+}
+
+static int spar_copy_guest(struct spar_dev *sdev, u64 iova, void *buf,
+			   size_t len, bool to_guest)
+{
+	struct spar_pin_cache *pins = &sdev->pins;
+	u8 *p = buf;
+
+	if (!len)
+		return 0;
+	if (iova + len < iova)
+		return -EINVAL;
+
+	while (len) {
+		size_t off = offset_in_page(iova);
+		size_t n = min_t(size_t, len, PAGE_SIZE - off);
+		struct page *page;
+		void *va;
+
+		mutex_lock(&pins->lock);
+		page = spar_pin_get(sdev, iova >> PAGE_SHIFT);
+		if (IS_ERR(page)) {
+			mutex_unlock(&pins->lock);
+			return PTR_ERR(page);
+		}
+		va = kmap_local_page(page);
+		if (to_guest)
+			memcpy(va + off, p, n);
+		else
+			memcpy(p, va + off, n);
+		kunmap_local(va);
+		if (to_guest)
+			set_page_dirty_lock(page);
+		mutex_unlock(&pins->lock);
+
+		iova += n;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/**
+ * spar_copy_from_guest() - copy bytes out of guest memory
+ * @sdev: the instance, open
+ * @dst: host buffer of @len bytes
+ * @iova: guest address of the first byte
+ * @len: bytes to copy; callers bound it
+ *
+ * Context: process context; may sleep.
+ * Return: 0, or a negative errno if any page is not mapped for the device.
+ */
+int spar_copy_from_guest(struct spar_dev *sdev, void *dst, u64 iova,
+			 size_t len)
+{
+	return spar_copy_guest(sdev, iova, dst, len, false);
+}
+
+/**
+ * spar_copy_to_guest() - copy bytes into guest memory
+ * @sdev: the instance, open
+ * @iova: guest address of the first byte
+ * @src: host buffer of @len bytes
+ * @len: bytes to copy; callers bound it
+ *
+ * Context: process context; may sleep.
+ * Return: 0, or a negative errno if any page is not mapped for the device.
+ */
+int spar_copy_to_guest(struct spar_dev *sdev, u64 iova, const void *src,
+		       size_t len)
+{
+	return spar_copy_guest(sdev, iova, (void *)src, len, true);
+}
+
+/**
+ * spar_pins_unmap() - the user unmapped an IOVA range
+ * @sdev: the instance
+ * @iova: start of the range
+ * @length: bytes in the range
+ *
+ * Every pin in the range is dropped before this returns.
+ *
+ * Context: process context (the VFIO unmap path); may sleep.
+ */
+void spar_pins_unmap(struct spar_dev *sdev, u64 iova, u64 length)
+{
+	struct spar_pin_cache *pins = &sdev->pins;
+	unsigned long first, last;
+	struct spar_pin *p;
+	unsigned long idx;
+
+	if (!length)
+		return;
+	first = iova >> PAGE_SHIFT;
+	last = (iova + length - 1) >> PAGE_SHIFT;
+	if (iova + length - 1 < iova)
+		last = ULONG_MAX;
+
+	mutex_lock(&pins->lock);
+	xa_for_each_range(&pins->pages, idx, p, first, last) {
+		spar_pin_drop(sdev, p);
+		atomic64_inc(&sdev->stats.pin_unmap_drops);
+	}
+	mutex_unlock(&pins->lock);
+}
+
+/**
+ * spar_pins_drop_all() - drop every cached pin
+ * @sdev: the instance
+ *
+ * Context: process context, while the device is still open; may sleep.
+ */
+void spar_pins_drop_all(struct spar_dev *sdev)
+{
+	struct spar_pin_cache *pins = &sdev->pins;
+	struct spar_pin *p, *tmp;
+
+	mutex_lock(&pins->lock);
+	list_for_each_entry_safe(p, tmp, &pins->lru, lru)
+		spar_pin_drop(sdev, p);
+	mutex_unlock(&pins->lock);
+}
+
+/**
+ * spar_pins_destroy() - tear the cache down at instance release
+ * @sdev: the instance; closed, so the cache is already empty
+ *
+ * Context: process context.
+ */
+void spar_pins_destroy(struct spar_dev *sdev)
+{
+	WARN_ON_ONCE(sdev->pins.count);
+	xa_destroy(&sdev->pins.pages);
+	mutex_destroy(&sdev->pins.lock);
+}

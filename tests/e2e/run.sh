@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# End-to-end tier (`make check-e2e`): boot one throwaway VM (L1) that starts
+# nested guests (L2) with QEMU and runs tests/e2e/tests/*.sh in order.
+#
+#   tests/e2e/run.sh                   run every test file
+#   tests/e2e/run.sh 10-nested-boot    run only the named test files
+#
+# Writes build/results/e2e.txt; exits non-zero on any FAIL or if nothing
+# ran.  Logs: build/vm/logs/e2e.{log,dmesg} (L1) and e2e-l2-<name>.log (L2).
+
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source-path=SCRIPTDIR source=../vm/lib/vm.sh
+. "$here/../vm/lib/vm.sh"
+vm_setup
+
+tier=e2e
+results="$SPAR_ROOT/build/results/$tier.txt"
+mkdir -p "$(dirname "$results")"
+: > "$results"
+
+for t in "$@"; do
+	[ -f "$here/tests/$t.sh" ] || vm_die "no test file tests/e2e/tests/$t.sh"
+done
+
+start=$SECONDS
+vm_module_ready "$tier" "$results" || exit 1
+# The L2 guests' initramfs; L1 finds it at the same path through 9p.
+vm_l2_initramfs "$VM_BUILD/l2-initramfs-$VM_KVER.cpio.gz" "$here/l2-init"
+rc=0
+vm_boot e2e "${SPAR_E2E_TIMEOUT:-330}" tests/e2e/e2e-main.sh "$@"
+vm_collect "$tier" e2e "$results" l1-boot nested-dmesg || rc=1
+vm_summary "$tier" "$results" "$((SECONDS - start))" || rc=1
+exit "$rc"

@@ -1,0 +1,207 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Guest side of the VM test harness: sourced by test files that run inside
+# the test VM.  Every check prints exactly one result line,
+# "PASS <tier>/<name>" or "FAIL <tier>/<name>", on the console, where the
+# host collects it.  Diagnostics go on lines starting with "# ".
+
+SPAR_TIER="${SPAR_TIER:-vm}"
+SPAR_REPO="${SPAR_REPO:?SPAR_REPO must name the repository}"
+T_FAILS=0
+
+# Paths of the sysfs contract of the host module.
+SPAR_PARENT=/sys/class/spar/spar
+SPAR_TYPES="$SPAR_PARENT/mdev_supported_types"
+# shellcheck disable=SC2034 # used by the test files
+SPAR_TYPE_NAMES=(spar-nic spar-hba spar-input)
+MDEV_DEVICES=/sys/bus/mdev/devices
+
+t_note() {
+	local l
+	while IFS= read -r l; do
+		printf '# %s\n' "$l"
+	done <<< "$*"
+}
+
+t_pass() {
+	printf 'PASS %s/%s\n' "$SPAR_TIER" "$1"
+}
+
+# t_fail NAME [WHY...]
+t_fail() {
+	local name="$1"
+	shift
+	T_FAILS=$((T_FAILS + 1))
+	printf 'FAIL %s/%s\n' "$SPAR_TIER" "$name"
+	[ "$#" -gt 0 ] && t_note "$name: $*"
+	return 0
+}
+
+# t_ok NAME CMD...: PASS if CMD succeeds.
+t_ok() {
+	local name="$1" out
+	shift
+	if out="$("$@" 2>&1)"; then
+		t_pass "$name"
+	else
+		t_fail "$name" "command failed: $*" "$out"
+	fi
+}
+
+# t_not NAME CMD...: PASS if CMD fails.
+t_not() {
+	local name="$1" out
+	shift
+	if out="$("$@" 2>&1)"; then
+		t_fail "$name" "command unexpectedly succeeded: $*" "$out"
+	else
+		t_pass "$name"
+	fi
+}
+
+# t_eq NAME EXPECTED ACTUAL
+t_eq() {
+	if [ "$2" = "$3" ]; then
+		t_pass "$1"
+	else
+		t_fail "$1" "expected '$2', got '$3'"
+	fi
+}
+
+# t_match NAME ERE ACTUAL
+t_match() {
+	if printf '%s\n' "$3" | grep -Eq -- "$2"; then
+		t_pass "$1"
+	else
+		t_fail "$1" "'$3' does not match /$2/"
+	fi
+}
+
+# t_done: end of a test file; exit 1 if any check failed.
+t_done() {
+	[ "$T_FAILS" -eq 0 ]
+	exit
+}
+
+# t_totals FILE: print the totals line the host checks its parse against.
+t_totals() {
+	echo "SPAR-RESULTS pass=$(grep -c '^PASS ' "$1") fail=$(grep -c '^FAIL ' "$1")"
+}
+
+# t_run_files DIR [NAME...]: run the test files DIR/*.sh in order (only the
+# named ones if any names are given), each as its own bash process with a
+# time limit of $SPAR_TEST_TIMEOUT seconds (default 60).  A file that dies or
+# reports nothing gets a FAIL line of its own.
+t_run_files() {
+	local dir="$1" f name log rc
+	shift
+	for f in "$dir"/*.sh; do
+		[ -e "$f" ] || continue
+		name="$(basename "$f" .sh)"
+		if [ "$#" -gt 0 ]; then
+			case " $* " in
+			*" $name "*) ;;
+			*) continue ;;
+			esac
+		fi
+		echo "# --- $name"
+		log="/tmp/$name.out"
+		timeout -k 5 "${SPAR_TEST_TIMEOUT:-60}" bash "$f" 2>&1 | tee "$log"
+		rc="${PIPESTATUS[0]}"
+		if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then
+			t_fail "$name-exit" "test file ended with status $rc (124: timed out)"
+		elif ! grep -Eq "^(PASS|FAIL) $SPAR_TIER/" "$log"; then
+			t_fail "$name-empty" "test file reported no result"
+		fi
+		# Leave no instance behind for the next file.
+		spar_remove_all
+	done
+}
+
+# rd FILE: contents of a sysfs file, or "<missing>".
+rd() {
+	cat "$1" 2>/dev/null || echo "<missing>"
+}
+
+# sysfs_write FILE VALUE: write VALUE in one write(2); on failure print
+# the error (strerror text) and return non-zero.
+sysfs_write() {
+	local err
+	if err="$( { printf '%s\n' "$2" > "$1"; } 2>&1)"; then
+		return 0
+	fi
+	printf '%s\n' "$err"
+	return 1
+}
+
+new_uuid() {
+	cat /proc/sys/kernel/random/uuid
+}
+
+# mdev_create TYPE UUID / mdev_remove UUID: through sysfs.
+mdev_create() {
+	sysfs_write "$SPAR_TYPES/$1/create" "$2"
+}
+
+mdev_remove() {
+	sysfs_write "$MDEV_DEVICES/$1/remove" 1
+}
+
+avail() {
+	rd "$SPAR_TYPES/$1/available_instances"
+}
+
+# spar_instances: UUIDs of live instances of the spar parent.
+spar_instances() {
+	local d t
+	for d in "$MDEV_DEVICES"/*; do
+		[ -e "$d/mdev_type" ] || continue
+		t="$(readlink -f "$d/mdev_type")"
+		case "$t" in
+		"$(readlink -f "$SPAR_TYPES")"/*) basename "$d" ;;
+		esac
+	done
+}
+
+# spar_remove_all: remove every live instance of the spar parent.
+spar_remove_all() {
+	local u
+	for u in $(spar_instances); do
+		mdev_remove "$u" > /dev/null || true
+	done
+}
+
+# spar_load [PARAM...]: load the VFIO/mdev stack, whatever else the host
+# module links against, then the host module with PARAMs.  On failure print
+# why and return non-zero.
+spar_load() {
+	local ko="$SPAR_REPO/mdev-parent/spar_mdev.ko" out
+	local -a mods=(vfio vfio_iommu_type1 mdev) deps=()
+	modinfo vfio_mdev > /dev/null 2>&1 && mods+=(vfio_mdev)
+	read -r -a deps <<< "$(modinfo -F depends "$ko" 2>/dev/null | tr ',' ' ')"
+	mods+=("${deps[@]}")
+	if ! out="$(modprobe -a "${mods[@]}" 2>&1)"; then
+		printf 'modprobe %s: %s\n' "${mods[*]}" "$out"
+		return 1
+	fi
+	if ! out="$(insmod "$ko" "$@" 2>&1)"; then
+		printf 'insmod %s %s: %s\n' "$ko" "$*" "$out"
+		dmesg | grep -i spar | tail -n 10
+		return 1
+	fi
+}
+
+# dmesg_clean TEXT: true if TEXT has no kernel complaint in it.
+dmesg_clean() {
+	! printf '%s\n' "$1" | grep -aEf "$SPAR_REPO/tests/vm/lib/dmesg-patterns"
+}
+
+# dmesg_mark / dmesg_since: kernel messages logged after the mark.
+dmesg_mark() {
+	DMESG_MARK="$(dmesg | wc -l)"
+}
+
+dmesg_since() {
+	dmesg | tail -n "+$((DMESG_MARK + 1))"
+}

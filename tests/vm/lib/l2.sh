@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Nested (L2) guests, started from inside the test VM.  Source after
+# guest.sh.  The L2 guest boots the same kernel as the VM with a small
+# busybox initramfs built on the host (tests/e2e/run.sh) and reached through
+# the 9p view of the host file system.  Its console is written to
+# /tmp/l2-<name>.log and echoed on the VM console as "[l2:<name>] <line>",
+# which the host collects into build/vm/logs/<group>-l2-<name>.log.
+
+L2_KERNEL="/boot/vmlinuz-$(uname -r)"
+L2_INITRD="${L2_INITRD:-$SPAR_REPO/build/vm/l2-initramfs-$(uname -r).cpio.gz}"
+L2_APPEND="${L2_APPEND:-console=ttyS0 loglevel=4 panic=-1 mitigations=off rdinit=/init}"
+L2_MEM="${L2_MEM:-512M}"
+
+# l2_accel: KVM when this VM has a usable /dev/kvm, else TCG.
+l2_accel() {
+	if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+		echo "-accel kvm -cpu host"
+	else
+		echo "-accel tcg -cpu max"
+	fi
+}
+
+# l2_boot NAME TIMEOUT [QEMU-ARG...]: boot an L2 guest and wait until it
+# powers off or TIMEOUT seconds pass.  Extra QEMU arguments are appended,
+# e.g. -device vfio-pci,sysfsdev=/sys/bus/mdev/devices/<UUID>.
+# Returns QEMU's status (124 on timeout).  The console is in $(l2_log NAME).
+l2_boot() {
+	local name="$1" tmo="$2" log rc
+	shift 2
+	log="$(l2_log "$name")"
+	local -a accel
+	read -r -a accel <<< "$(l2_accel)"
+	echo "# l2 $name: booting (${accel[1]}, timeout ${tmo}s)"
+	set -o pipefail
+	timeout -k 5 "$tmo" qemu-system-x86_64 -nographic -no-reboot \
+		-m "$L2_MEM" -smp 1 "${accel[@]}" -nic none \
+		-kernel "$L2_KERNEL" -initrd "$L2_INITRD" -append "$L2_APPEND" \
+		"$@" < /dev/null 2>&1 |
+		tr -d '\r' | tee "$log" | sed -u "s/^/[l2:$name] /"
+	rc=$?
+	set +o pipefail
+	echo "# l2 $name: QEMU exited with status $rc"
+	return "$rc"
+}
+
+l2_log() {
+	echo "/tmp/l2-$1.log"
+}

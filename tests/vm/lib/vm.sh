@@ -1,0 +1,298 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Host side of the VM test harness.  Source it, call vm_setup, then
+# vm_boot to run one repository script inside a throwaway QEMU VM, and
+# vm_collect to turn the console log into result lines.
+#
+# The VM boots the host's newest kernel (scripts/kver.sh) with a small
+# busybox initramfs.  Its /init mounts the host's / read-only over 9p,
+# puts a tmpfs overlay on top, chroots into it and runs the script, so the
+# VM sees the host's userland, /lib/modules and this repository at the same
+# absolute paths.  See Documentation/testing.rst.
+
+# Modules the initramfs loads before it can reach the host root.
+VM_BOOT_MODULES=(virtio_pci 9pnet_virtio 9p overlay)
+
+# dmesg lines that make a run fail: one extended regular expression a line
+# in dmesg-patterns (used by the guest side too).
+
+vm_die() {
+	echo "vm: $*" >&2
+	exit 2
+}
+
+# vm_setup: find the repository, kernel and tools; set VM_* variables.
+vm_setup() {
+	local lib
+	lib="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+	VM_LIB="$lib"
+	VM_DMESG_PATTERNS="$lib/dmesg-patterns"
+	SPAR_ROOT="${SPAR_ROOT:-$(cd "$lib/../../.." && pwd)}"
+	VM_KVER="${VM_KVER:-$("$SPAR_ROOT/scripts/kver.sh")}" || vm_die "no usable kernel"
+	VM_KERNEL="/boot/vmlinuz-$VM_KVER"
+	VM_MODDIR="/lib/modules/$VM_KVER"
+	VM_BUILD="$SPAR_ROOT/build/vm"
+	VM_LOGS="$VM_BUILD/logs"
+	VM_QEMU="${VM_QEMU:-qemu-system-x86_64}"
+	VM_BUSYBOX="${VM_BUSYBOX:-$(command -v busybox || true)}"
+	local t
+	for t in "$VM_QEMU" cpio gzip; do
+		command -v "$t" >/dev/null 2>&1 || vm_die "$t not found (see scripts/deps.sh)"
+	done
+	[ -n "$VM_BUSYBOX" ] || vm_die "busybox not found (install busybox-static)"
+	[ -r "$VM_KERNEL" ] || vm_die "$VM_KERNEL not readable"
+	mkdir -p "$VM_BUILD" "$VM_LOGS"
+	if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+		VM_ACCEL=(-accel kvm -cpu host)
+	else
+		VM_ACCEL=(-accel tcg -cpu max)
+	fi
+}
+
+# vm_is_builtin NAME: true if module NAME is built into the kernel.
+vm_is_builtin() {
+	local n="${1//-/_}"
+	sed -e 's,.*/,,' -e 's,\.ko.*$,,' -e 's,-,_,g' "$VM_MODDIR/modules.builtin" |
+		grep -qx -- "$n"
+}
+
+# vm_mod_path NAME: print the modules.dep path of module NAME.
+vm_mod_path() {
+	local n="${1//-/_}"
+	awk -F: -v n="$n" '{
+		b = $1; sub(/.*\//, "", b); sub(/\.ko.*$/, "", b); gsub(/-/, "_", b)
+		if (b == n) { print $1; exit }
+	}' "$VM_MODDIR/modules.dep"
+}
+
+# vm_mod_closure NAME...: print module paths, dependencies first, once each.
+vm_mod_closure() {
+	local -A seen=()
+	local -a order=()
+	_vm_visit() {
+		local path dep
+		path="$(vm_mod_path "$1")"
+		if [ -z "$path" ]; then
+			vm_is_builtin "$1" && return 0
+			vm_die "module $1 not found for $VM_KVER"
+		fi
+		[ -n "${seen[$path]:-}" ] && return 0
+		seen[$path]=1
+		# shellcheck disable=SC2013 # one line of space-separated paths
+		for dep in $(sed -n "s,^$path: *,,p" "$VM_MODDIR/modules.dep"); do
+			dep="${dep##*/}"
+			_vm_visit "${dep%%.ko*}"
+		done
+		order+=("$path")
+	}
+	local m
+	for m in "$@"; do
+		_vm_visit "$m"
+	done
+	printf '%s\n' "${order[@]}"
+}
+
+# vm_initramfs: build (or reuse) the bootstrap initramfs; prints its path.
+vm_initramfs() {
+	local out="$VM_BUILD/initramfs-$VM_KVER.cpio.gz"
+	local mods key stamp="$out.key"
+	mods="$(vm_mod_closure "${VM_BOOT_MODULES[@]}")"
+	key="$({
+		echo "$VM_KVER"
+		sha256sum "$VM_BUSYBOX" "$VM_LIB/init" "$VM_LIB/vm.sh"
+		local p
+		while read -r p; do
+			stat -c '%n %s %Y' "$VM_MODDIR/$p"
+		done <<< "$mods"
+	} | sha256sum | cut -d' ' -f1)"
+	if [ -s "$out" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$key" ]; then
+		echo "$out"
+		return 0
+	fi
+	local tmp p
+	tmp="$(mktemp -d "$VM_BUILD/initramfs.XXXXXX")"
+	mkdir -p "$tmp/bin" "$tmp/modules"
+	cp "$VM_BUSYBOX" "$tmp/bin/busybox"
+	cp "$VM_LIB/init" "$tmp/init"
+	chmod 0755 "$tmp/init" "$tmp/bin/busybox"
+	while read -r p; do
+		case "$p" in
+		*.ko) ;;
+		*) vm_die "compressed module $p: busybox insmod cannot load it" ;;
+		esac
+		cp "$VM_MODDIR/$p" "$tmp/modules/"
+		echo "${p##*/}" >> "$tmp/modules.list"
+	done <<< "$mods"
+	(cd "$tmp" && find . -print0 | sort -z |
+		cpio --null -o -H newc --quiet) | gzip -1 > "$out.tmp"
+	rm -rf "$tmp"
+	mv "$out.tmp" "$out"
+	echo "$key" > "$stamp"
+	echo "$out"
+}
+
+# vm_boot GROUP TIMEOUT SCRIPT [ARGS...]: boot a VM that runs SCRIPT (path
+# relative to the repository) in the host-userland chroot.  The console goes
+# to $VM_LOGS/GROUP.log.  Sets VM_TIMED_OUT=1 if the timeout (seconds)
+# expired.  Extra QEMU options can be put in the VM_QEMU_EXTRA array.
+vm_boot() {
+	local group="$1" tmo="$2" script="$3"
+	shift 3
+	local log="$VM_LOGS/$group.log" initrd rc=0
+	initrd="$(vm_initramfs)"
+	VM_TIMED_OUT=0
+	# shellcheck disable=SC2054 # the commas are inside QEMU options
+	local -a cmd=(
+		"$VM_QEMU" -nographic -no-reboot -m "${VM_MEM:-2G}" -smp "${VM_SMP:-2}"
+		"${VM_ACCEL[@]}" -nic none
+		-kernel "$VM_KERNEL" -initrd "$initrd"
+		-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap
+		-append "console=ttyS0 loglevel=4 panic=-1 mitigations=off rdinit=/init -- $SPAR_ROOT $script $*"
+		"${VM_QEMU_EXTRA[@]}"
+	)
+	echo "vm: booting $group (${VM_ACCEL[1]}, timeout ${tmo}s), console: $log"
+	timeout -k 10 "$tmo" "${cmd[@]}" < /dev/null > "$log" 2>&1 || rc=$?
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		VM_TIMED_OUT=1
+	fi
+	tr -d '\r' < "$log" > "$log.tmp" && mv "$log.tmp" "$log"
+	return 0
+}
+
+# vm_collect TIER GROUP RESULTS [BOOT-NAME DMESG-NAME]: append the result
+# lines of the run to RESULTS, plus the verdicts TIER/BOOT-NAME (the VM ran
+# to its end) and TIER/DMESG-NAME (its dmesg is clean), by default
+# GROUP-boot and GROUP-dmesg.  Saves the VM's dmesg to $VM_LOGS/GROUP.dmesg
+# and the console of each nested guest NAME to $VM_LOGS/GROUP-l2-NAME.log.
+# Returns 1 on any FAIL.
+vm_collect() {
+	local tier="$1" group="$2" results="$3"
+	local boot_name="${4:-$group-boot}" dmesg_name="${5:-$group-dmesg}"
+	local log="$VM_LOGS/$group.log" dmesg="$VM_LOGS/$group.dmesg" bad=0
+	grep -aoE "^(PASS|FAIL) $tier/[A-Za-z0-9._+-]+" "$log" >> "$results" || true
+	sed -n '/^SPAR-DMESG-BEGIN$/,/^SPAR-DMESG-END$/p' "$log" |
+		sed '1d;$d' > "$dmesg"
+	grep -aoE '^\[l2:[A-Za-z0-9._-]+\] ' "$log" | sort -u |
+		sed 's/^\[l2:\(.*\)\] $/\1/' | while read -r l2; do
+		sed -n "s/^\[l2:$l2\] //p" "$log" > "$VM_LOGS/$group-l2-$l2.log"
+		echo "vm[$group]: nested guest $l2 console: $VM_LOGS/$group-l2-$l2.log"
+	done
+	if [ "$VM_TIMED_OUT" = 1 ] || ! grep -q '^SPAR-VM-END$' "$log"; then
+		echo "vm[$group]: the VM timed out or never reached its end marker" >&2
+		echo "FAIL $tier/$boot_name" >> "$results"
+		# Without a dmesg dump the console is the best record we have.
+		grep -aEf "$VM_DMESG_PATTERNS" "$log" | head -n 20 >&2 || true
+		bad=1
+	else
+		echo "PASS $tier/$boot_name" >> "$results"
+		local want got
+		want="$(grep -aoE '^SPAR-RESULTS pass=[0-9]+ fail=[0-9]+' "$log" | tail -n 1)"
+		got="SPAR-RESULTS pass=$(grep -aEc "^PASS $tier/" "$log") fail=$(grep -aEc "^FAIL $tier/" "$log")"
+		if [ "$want" != "$got" ]; then
+			echo "vm[$group]: the guest reported '${want:-no totals}', the console shows '$got'" >&2
+			echo "FAIL $tier/$group-results" >> "$results"
+			bad=1
+		fi
+		if grep -aEf "$VM_DMESG_PATTERNS" "$dmesg" > "$dmesg.bad"; then
+			echo "vm[$group]: dmesg has kernel complaints:" >&2
+			head -n 20 "$dmesg.bad" >&2
+			echo "FAIL $tier/$dmesg_name" >> "$results"
+			bad=1
+		else
+			echo "PASS $tier/$dmesg_name" >> "$results"
+		fi
+		rm -f "$dmesg.bad"
+	fi
+	if grep -q "^FAIL $tier/" "$results"; then
+		bad=1
+	fi
+	if [ "$bad" -ne 0 ]; then
+		echo "vm[$group]: console log: $log" >&2
+		echo "vm[$group]: dmesg:       $dmesg" >&2
+	fi
+	return "$bad"
+}
+
+# vm_module_ready TIER RESULTS: make sure mdev-parent/spar_mdev.ko exists,
+# is not older than its sources (else `make modules`) and is built for
+# $VM_KVER.  On failure add TIER/module-build or TIER/module-kver to RESULTS
+# and return 1.  SPAR_NO_BUILD=1 skips the build.
+vm_module_ready() {
+	local tier="$1" results="$2" magic
+	local ko="$SPAR_ROOT/mdev-parent/spar_mdev.ko"
+	if [ -z "${SPAR_NO_BUILD:-}" ] && { [ ! -f "$ko" ] ||
+		[ -n "$(find "$SPAR_ROOT/mdev-parent" "$SPAR_ROOT/include" \
+			\( -name '*.[ch]' -o -name Kbuild -o -name Makefile \) \
+			-newer "$ko" -print -quit)" ]; }; then
+		if ! make -C "$SPAR_ROOT" modules; then
+			echo "vm: make modules failed" >&2
+			echo "FAIL $tier/module-build" >> "$results"
+			return 1
+		fi
+	fi
+	if [ ! -f "$ko" ]; then
+		echo "vm: $ko does not exist" >&2
+		echo "FAIL $tier/module-build" >> "$results"
+		return 1
+	fi
+	magic="$(modinfo -F vermagic "$ko" | cut -d' ' -f1)"
+	if [ "$magic" != "$VM_KVER" ]; then
+		echo "vm: $ko is built for '$magic', the VM boots $VM_KVER" >&2
+		echo "FAIL $tier/module-kver" >> "$results"
+		return 1
+	fi
+}
+
+# vm_summary TIER RESULTS SECONDS: print the failures and a one-line count;
+# return 1 if anything failed or no test besides the boot/dmesg verdicts ran.
+vm_summary() {
+	local tier="$1" results="$2" secs="$3" pass fail tests
+	pass="$(grep -c '^PASS ' "$results")" || pass=0
+	fail="$(grep -c '^FAIL ' "$results")" || fail=0
+	tests="$(grep -Ev -- '-(boot|dmesg)$' "$results" | grep -Ec "^(PASS|FAIL) $tier/")" ||
+		tests=0
+	grep '^FAIL ' "$results" || true
+	echo "$tier: $pass passed, $fail failed in $secs s ($results)"
+	if [ "$tests" -le 0 ]; then
+		echo "$tier: no test ran" >&2
+		return 1
+	fi
+	[ "$fail" -eq 0 ]
+}
+
+# vm_l2_initramfs OUT INIT [MODULE...]: build a small busybox initramfs for a
+# nested (L2) guest with INIT as /init and the named modules (plus their
+# dependencies) under /modules, listed in load order in /modules.list.
+vm_l2_initramfs() {
+	local out="$1" init="$2"
+	shift 2
+	local mods="" key stamp="$out.key"
+	[ "$#" -gt 0 ] && mods="$(vm_mod_closure "$@")"
+	key="$({
+		echo "$VM_KVER"
+		sha256sum "$VM_BUSYBOX" "$init"
+		echo "$mods"
+	} | sha256sum | cut -d' ' -f1)"
+	if [ -s "$out" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$key" ]; then
+		return 0
+	fi
+	local tmp p
+	tmp="$(mktemp -d "$VM_BUILD/l2initramfs.XXXXXX")"
+	mkdir -p "$tmp/bin" "$tmp/modules"
+	cp "$VM_BUSYBOX" "$tmp/bin/busybox"
+	cp "$init" "$tmp/init"
+	chmod 0755 "$tmp/init" "$tmp/bin/busybox"
+	: > "$tmp/modules.list"
+	if [ -n "$mods" ]; then
+		while read -r p; do
+			cp "$VM_MODDIR/$p" "$tmp/modules/"
+			echo "${p##*/}" >> "$tmp/modules.list"
+		done <<< "$mods"
+	fi
+	(cd "$tmp" && find . -print0 | sort -z |
+		cpio --null -o -H newc --quiet) | gzip -1 > "$out.tmp"
+	rm -rf "$tmp"
+	mv "$out.tmp" "$out"
+	echo "$key" > "$stamp"
+}

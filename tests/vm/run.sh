@@ -1,0 +1,35 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# VM tier (`make check-vm`): boot one throwaway VM, load the VFIO/mdev stack
+# and mdev-parent/spar_mdev.ko with small limits, run tests/vm/tests/*.sh.
+#
+#   tests/vm/run.sh                 run every test file
+#   tests/vm/run.sh 30-limits ...   run only the named test files
+#
+# Writes build/results/vm.txt; exits non-zero on any FAIL or if nothing ran.
+# Console log and dmesg: build/vm/logs/vm.{log,dmesg}.
+
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source-path=SCRIPTDIR source=lib/vm.sh
+. "$here/lib/vm.sh"
+vm_setup
+
+tier=vm
+results="$SPAR_ROOT/build/results/$tier.txt"
+mkdir -p "$(dirname "$results")"
+: > "$results"
+
+for t in "$@"; do
+	[ -f "$here/tests/$t.sh" ] || vm_die "no test file tests/vm/tests/$t.sh"
+done
+
+start=$SECONDS
+vm_module_ready "$tier" "$results" || exit 1
+rc=0
+vm_boot vm "${SPAR_VM_TIMEOUT:-170}" tests/vm/lib/vm-main.sh "$@"
+vm_collect "$tier" vm "$results" || rc=1
+vm_summary "$tier" "$results" "$((SECONDS - start))" || rc=1
+exit "$rc"
