@@ -570,6 +570,7 @@ static const struct attribute_group spar_stats_group = {
 const struct attribute_group *spar_mdev_groups[] = {
 	&spar_dev_group,
 	&spar_stats_group,
+	&spar_nic_group,
 	NULL,
 };
 

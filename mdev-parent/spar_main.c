@@ -31,6 +31,10 @@ static struct spar_type spar_types[SPAR_NR_TYPES] = {
 		.mtype.sysfs_name = "nic",
 		.mtype.pretty_name = "spar-nic",
 		.id = SPAR_TYPE_NIC,
+		.pci_device = SPAR_PCI_DEVICE_ID_NIC,
+		.pci_class = SPAR_PCI_CLASS_NIC,
+		.transport_type = SPAR_TRANSPORT_TYPE_NIC,
+		.ops = &spar_nic_ops,
 		.description =
 			"s-Par virtual NIC: one VNIC IO channel served by a host network interface",
 	},
@@ -38,6 +42,9 @@ static struct spar_type spar_types[SPAR_NR_TYPES] = {
 		.mtype.sysfs_name = "hba",
 		.mtype.pretty_name = "spar-hba",
 		.id = SPAR_TYPE_HBA,
+		.pci_device = SPAR_PCI_DEVICE_ID_HBA,
+		.pci_class = SPAR_PCI_CLASS_HBA,
+		.transport_type = SPAR_TRANSPORT_TYPE_HBA,
 		.description =
 			"s-Par virtual SCSI HBA: one VHBA IO channel served by a LIO target",
 	},
@@ -45,6 +52,9 @@ static struct spar_type spar_types[SPAR_NR_TYPES] = {
 		.mtype.sysfs_name = "input",
 		.mtype.pretty_name = "spar-input",
 		.id = SPAR_TYPE_INPUT,
+		.pci_device = SPAR_PCI_DEVICE_ID_INPUT,
+		.pci_class = SPAR_PCI_CLASS_INPUT,
+		.transport_type = SPAR_TRANSPORT_TYPE_INPUT,
 		.description =
 			"s-Par virtual keyboard and mouse: two input channels fed by host sources",
 	},

@@ -112,6 +112,8 @@ struct spar_counters {
  *	marked as needing reset)
  * @poll: produce work towards the guest (e.g. received frames), at most
  *	@budget items; return the number done, or -EPROTO
+ * @unmap: the user unmapped [@iova, @iova + @len): forget every posted
+ *	buffer in the range (pins are dropped by the caller)
  * @room: free slots the back-end needs on its response queues before the
  *	engine may take another command; the engine stops taking commands
  *	while fewer are free
@@ -125,6 +127,7 @@ struct spar_backend_ops {
 	int (*handle)(struct spar_dev *sdev, unsigned int chan, unsigned int q,
 		      const void *msg);
 	int (*poll)(struct spar_dev *sdev, int budget);
+	void (*unmap)(struct spar_dev *sdev, u64 iova, u64 len);
 	unsigned int room;
 };
 
@@ -305,5 +308,10 @@ int spar_copy_from_guest(struct spar_dev *sdev, void *dst, u64 iova,
 			 size_t len);
 int spar_copy_to_guest(struct spar_dev *sdev, u64 iova, const void *src,
 		       size_t len);
+int spar_guest_range_ok(struct spar_dev *sdev, u64 iova, size_t len);
+
+/* spar_nic.c */
+extern const struct spar_backend_ops spar_nic_ops;
+extern const struct attribute_group spar_nic_group;
 
 #endif /* _SPAR_MDEV_H */

@@ -162,6 +162,40 @@ int spar_copy_to_guest(struct spar_dev *sdev, u64 iova, const void *src,
 }
 
 /**
+ * spar_guest_range_ok() - check that guest memory is there for a buffer
+ * @sdev: the instance, open
+ * @iova: guest address of the first byte
+ * @len: bytes
+ *
+ * Pins (through the cache) every page of the range, so that a later copy
+ * into it is likely a cache hit.
+ *
+ * Context: process context; may sleep.
+ * Return: 0, or a negative errno if a page is not mapped for the device.
+ */
+int spar_guest_range_ok(struct spar_dev *sdev, u64 iova, size_t len)
+{
+	struct spar_pin_cache *pins = &sdev->pins;
+	u64 pfn, last;
+	int ret = 0;
+
+	if (!len || iova + len < iova)
+		return -EINVAL;
+	last = (iova + len - 1) >> PAGE_SHIFT;
+	mutex_lock(&pins->lock);
+	for (pfn = iova >> PAGE_SHIFT; pfn <= last; pfn++) {
+		struct page *page = spar_pin_get(sdev, pfn);
+
+		if (IS_ERR(page)) {
+			ret = PTR_ERR(page);
+			break;
+		}
+	}
+	mutex_unlock(&pins->lock);
+	return ret;
+}
+
+/**
  * spar_pins_unmap() - the user unmapped an IOVA range
  * @sdev: the instance
  * @iova: start of the range
@@ -191,6 +225,10 @@ void spar_pins_unmap(struct spar_dev *sdev, u64 iova, u64 length)
 		atomic64_inc(&sdev->stats.pin_unmap_drops);
 	}
 	mutex_unlock(&pins->lock);
+
+	/* Buffers posted there are gone; the guest must post new ones. */
+	if (sdev->type->ops && sdev->type->ops->unmap)
+		sdev->type->ops->unmap(sdev, iova, length);
 }
 
 /**

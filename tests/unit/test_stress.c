@@ -31,7 +31,7 @@
 #endif
 
 #ifdef STRESS_SANITIZED
-#define STRESS_MSGS	400000ULL
+#define STRESS_MSGS	1000000ULL
 #else
 #define STRESS_MSGS	3000000ULL
 #endif
@@ -55,7 +55,7 @@ struct stress {
 	u64 empty;		/* consumer: removes that found nothing */
 	u64 bad;		/* consumer: first wrong message + 1 */
 	int err;		/* first unexpected return code */
-	volatile int stop;
+	int stop;		/* set by either thread to end both */
 };
 
 static u64 stress_msgs = STRESS_MSGS;
@@ -70,6 +70,11 @@ static void relax(unsigned int *spins)
 		*spins = 0;
 		sched_yield();
 	}
+}
+
+static int stopped(struct stress *st)
+{
+	return __atomic_load_n(&st->stop, __ATOMIC_RELAXED);
 }
 
 static void make_msg(struct stress_msg *m, u64 seq)
@@ -90,7 +95,7 @@ static void *producer(void *arg)
 	u64 seq;
 	int ret;
 
-	for (seq = 0; seq < st->n && !st->stop; seq++) {
+	for (seq = 0; seq < st->n && !stopped(st); seq++) {
 		make_msg(&m, seq);
 		for (;;) {
 			if (st->server_produces)
@@ -103,11 +108,11 @@ static void *producer(void *arg)
 				break;
 			if (ret != (st->server_produces ? -ENOSPC : -EIO)) {
 				st->err = ret;
-				st->stop = 1;
+				__atomic_store_n(&st->stop, 1, __ATOMIC_RELAXED);
 				return NULL;
 			}
 			st->full++;
-			if (st->stop)
+			if (stopped(st))
 				return NULL;
 			relax(&spins);
 		}
@@ -123,7 +128,7 @@ static void *consumer(void *arg)
 	u64 seq;
 	int ret;
 
-	for (seq = 0; seq < st->n && !st->stop; seq++) {
+	for (seq = 0; seq < st->n && !stopped(st); seq++) {
 		for (;;) {
 			if (st->server_produces)
 				ret = spar_sq_client_remove(&st->cl, 0, &m,
@@ -135,18 +140,18 @@ static void *consumer(void *arg)
 				break;
 			if (ret != -EAGAIN) {
 				st->err = ret;
-				st->stop = 1;
+				__atomic_store_n(&st->stop, 1, __ATOMIC_RELAXED);
 				return NULL;
 			}
 			st->empty++;
-			if (st->stop)
+			if (stopped(st))
 				return NULL;
 			relax(&spins);
 		}
 		make_msg(&want, seq);
 		if (memcmp(&m, &want, sizeof(m))) {
 			st->bad = seq + 1;
-			st->stop = 1;
+			__atomic_store_n(&st->stop, 1, __ATOMIC_RELAXED);
 			return NULL;
 		}
 	}
@@ -213,7 +218,7 @@ static void t_server_to_client(void)
 	run(true);
 }
 
-static void timeout(int sig)
+static void on_alarm(int sig)
 {
 	static const char msg[] = "FAIL unit/stress-timeout\n";
 
@@ -234,7 +239,7 @@ int main(void)
 
 	if (env)
 		stress_msgs = strtoull(env, NULL, 0);
-	signal(SIGALRM, timeout);
+	signal(SIGALRM, on_alarm);
 	alarm(STRESS_TIMEOUT);
 	return unit_main("stress", cases, UNIT_ARRAY_SIZE(cases));
 }

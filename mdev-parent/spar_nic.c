@@ -1,0 +1,868 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * spar-mdev host module: the spar-nic back-end.
+ *
+ * Each instance has a host network interface.  What the guest transmits
+ * (NET_XMIT) is received on that interface; what the host transmits on it
+ * fills the receive buffers the guest posted (NET_RCV_POST) and reaches
+ * the guest as NET_RCV, chained over several buffers for large frames.
+ * The host interface has carrier while the guest has reception enabled;
+ * the guest's link follows the host interface's administrative state.
+ */
+#include <linux/etherdevice.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <linux/skbuff.h>
+
+#include <spar/iochannel.h>
+
+#include "spar_mdev.h"
+
+#define SPAR_NIC_MIN_MTU	ETH_MIN_MTU
+#define SPAR_NIC_MAX_MTU	(SPAR_ETH_MAX_MTU - ETH_HLEN)
+#define SPAR_NIC_DEFAULT_MTU	ETH_DATA_LEN
+#define SPAR_NIC_MIN_RCV_BUFS	6
+#define SPAR_NIC_DEFAULT_RCV_BUFS 64
+/* Receive buffers a guest may have posted at once. */
+#define SPAR_NIC_MAX_POSTED	SPAR_RING_SLOTS_MAX
+/* Host frames waiting for the worker; the interface stops beyond this. */
+#define SPAR_NIC_TXQ_LEN	256
+/* Largest frame a chain of receive buffers carries. */
+#define SPAR_NIC_MAX_FRAME	(SPAR_ETH_MAX_MTU + ETH_HLEN)
+/* Guest page size of phys_info descriptors. */
+#define SPAR_NIC_PAGE		SPAR_PI_PAGE_SIZE
+
+/* The engine's single channel and its two queues. */
+#define NIC_CHAN	0
+#define NIC_CMD_Q	SPAR_IOCHAN_TO_IOPART
+#define NIC_RSP_Q	SPAR_IOCHAN_FROM_IOPART
+
+enum {
+	SPAR_NIC_LINK_CHANGED,	/* host interface went up or down */
+};
+
+struct spar_nic_buf {
+	u64 cookie;
+	u64 iova;
+	u32 len;
+};
+
+/**
+ * struct spar_nic - back-end state of one spar-nic instance
+ * @sdev: the instance
+ * @netdev: the host interface
+ * @mac: the guest's MAC address (attribute)
+ * @mtu: the guest's MTU (attribute)
+ * @num_rcv_bufs: receive buffers the guest is asked to post (attribute)
+ * @post_lock: guards the posted-buffer FIFO against dma_unmap
+ * @posted: FIFO of posted receive buffers, SPAR_NIC_MAX_POSTED entries
+ * @post_first: index of the oldest posted buffer
+ * @post_count: buffers in the FIFO
+ * @rx_enabled: the guest enabled reception (NET_RCV_ENBDIS)
+ * @promisc: the guest asked for every frame
+ * @link_reported: link state last sent to the guest, or -1
+ * @drops: host frames dropped since the last NET_RCV
+ * @flags: SPAR_NIC_* event bits for the worker
+ * @txq: host frames waiting for the worker
+ * @bounce: one page for copying frames into guest buffers
+ * @rsp: the response being built
+ *
+ * @rx_enabled, @promisc, @link_reported, @drops, @bounce and @rsp belong
+ * to the engine's worker; the host transmit path only reads @rx_enabled.
+ */
+struct spar_nic {
+	struct spar_dev *sdev;
+	struct net_device *netdev;
+	u8 mac[ETH_ALEN];
+	u32 mtu;
+	u32 num_rcv_bufs;
+	struct mutex post_lock; /* see above */
+	struct spar_nic_buf *posted;
+	unsigned int post_first;
+	unsigned int post_count;
+	bool rx_enabled;
+	bool promisc;
+	int link_reported;
+	u32 drops;
+	unsigned long flags;
+	struct sk_buff_head txq;
+	u8 *bounce;
+	struct spar_uiscmdrsp rsp;
+};
+
+struct spar_nic_priv {
+	struct spar_nic *nic;
+};
+
+static struct spar_nic *to_nic(struct spar_dev *sdev)
+{
+	return sdev->backend;
+}
+
+static int nic_bad(struct spar_nic *nic, const char *what)
+{
+	spar_dev_protocol_error(nic->sdev, what);
+	return -EPROTO;
+}
+
+/* --- host interface ------------------------------------------------- */
+
+static int spar_nic_open(struct net_device *dev)
+{
+	struct spar_nic *nic = ((struct spar_nic_priv *)netdev_priv(dev))->nic;
+
+	if (READ_ONCE(nic->rx_enabled))
+		netif_carrier_on(dev);
+	netif_start_queue(dev);
+	set_bit(SPAR_NIC_LINK_CHANGED, &nic->flags);
+	spar_engine_kick(nic->sdev);
+	return 0;
+}
+
+static int spar_nic_stop(struct net_device *dev)
+{
+	struct spar_nic *nic = ((struct spar_nic_priv *)netdev_priv(dev))->nic;
+
+	netif_stop_queue(dev);
+	netif_carrier_off(dev);
+	set_bit(SPAR_NIC_LINK_CHANGED, &nic->flags);
+	spar_engine_kick(nic->sdev);
+	return 0;
+}
+
+static netdev_tx_t spar_nic_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct spar_nic *nic = ((struct spar_nic_priv *)netdev_priv(dev))->nic;
+
+	if (!READ_ONCE(nic->rx_enabled)) {
+		DEV_STATS_INC(dev, tx_dropped);
+		dev_kfree_skb_any(skb);
+		return NETDEV_TX_OK;
+	}
+	skb_queue_tail(&nic->txq, skb);
+	if (skb_queue_len(&nic->txq) >= SPAR_NIC_TXQ_LEN)
+		netif_stop_queue(dev);
+	spar_engine_kick(nic->sdev);
+	return NETDEV_TX_OK;
+}
+
+static const struct net_device_ops spar_nic_netdev_ops = {
+	.ndo_open = spar_nic_open,
+	.ndo_stop = spar_nic_stop,
+	.ndo_start_xmit = spar_nic_xmit,
+	.ndo_set_mac_address = eth_mac_addr,
+	.ndo_validate_addr = eth_validate_addr,
+};
+
+static int spar_nic_netdev_create(struct spar_nic *nic, const char *name)
+{
+	struct net_device *dev;
+	int ret;
+
+	dev = alloc_netdev(sizeof(struct spar_nic_priv), name,
+			   NET_NAME_USER, ether_setup);
+	if (!dev)
+		return -ENOMEM;
+	((struct spar_nic_priv *)netdev_priv(dev))->nic = nic;
+	dev->netdev_ops = &spar_nic_netdev_ops;
+	dev->min_mtu = SPAR_NIC_MIN_MTU;
+	dev->max_mtu = SPAR_NIC_MAX_MTU;
+	dev->mtu = nic->mtu;
+	eth_hw_addr_random(dev);
+	SET_NETDEV_DEV(dev, spar_dev_device(nic->sdev));
+	netif_carrier_off(dev);
+
+	ret = register_netdev(dev);
+	if (ret) {
+		free_netdev(dev);
+		return ret;
+	}
+	nic->netdev = dev;
+	return 0;
+}
+
+static void spar_nic_netdev_destroy(struct spar_nic *nic)
+{
+	if (!nic->netdev)
+		return;
+	unregister_netdev(nic->netdev);
+	free_netdev(nic->netdev);
+	nic->netdev = NULL;
+}
+
+/* --- posted receive buffers ----------------------------------------- */
+
+static void nic_forget_posted(struct spar_nic *nic)
+{
+	mutex_lock(&nic->post_lock);
+	nic->post_first = 0;
+	nic->post_count = 0;
+	mutex_unlock(&nic->post_lock);
+}
+
+static struct spar_nic_buf *nic_posted(struct spar_nic *nic, unsigned int i)
+{
+	return &nic->posted[(nic->post_first + i) % SPAR_NIC_MAX_POSTED];
+}
+
+static void spar_nic_unmap(struct spar_dev *sdev, u64 iova, u64 len)
+{
+	struct spar_nic *nic = to_nic(sdev);
+	unsigned int i, kept = 0;
+
+	mutex_lock(&nic->post_lock);
+	for (i = 0; i < nic->post_count; i++) {
+		struct spar_nic_buf b = *nic_posted(nic, i);
+
+		if (b.iova < iova + len && iova < b.iova + b.len)
+			continue;
+		*nic_posted(nic, kept++) = b;
+	}
+	nic->post_count = kept;
+	mutex_unlock(&nic->post_lock);
+}
+
+static int nic_rcv_post(struct spar_nic *nic, const struct spar_uiscmdrsp *cmd)
+{
+	const struct spar_phys_info *f = &cmd->net.rcvpost.frag;
+	u64 pfn = le64_to_cpu(f->pi_pfn);
+	u32 off = le16_to_cpu(f->pi_off);
+	u32 len = le16_to_cpu(f->pi_len);
+	struct spar_nic_buf b;
+	int ret = 0;
+
+	if (!len || off >= SPAR_NIC_PAGE || len > SPAR_NIC_PAGE - off ||
+	    pfn > (U64_MAX >> SPAR_PI_PAGE_SHIFT))
+		return nic_bad(nic, "receive buffer descriptor out of range");
+	b.cookie = le64_to_cpu(cmd->net.buf);
+	b.iova = (pfn << SPAR_PI_PAGE_SHIFT) + off;
+	b.len = len;
+	if (spar_guest_range_ok(nic->sdev, b.iova, b.len))
+		return nic_bad(nic, "receive buffer outside guest memory");
+
+	mutex_lock(&nic->post_lock);
+	if (nic->post_count < SPAR_NIC_MAX_POSTED)
+		*nic_posted(nic, nic->post_count++) = b;
+	else
+		ret = -ENOSPC;
+	mutex_unlock(&nic->post_lock);
+	if (ret)
+		return nic_bad(nic, "too many receive buffers posted");
+	return 0;
+}
+
+/* --- guest to host -------------------------------------------------- */
+
+static int nic_send(struct spar_nic *nic, u32 type, __le64 buf)
+{
+	struct spar_uiscmdrsp *rsp = &nic->rsp;
+	int ret;
+
+	rsp->cmdtype = SPAR_CMD_NET_TYPE;
+	rsp->net.type = cpu_to_le32(type);
+	rsp->net.buf = buf;
+	ret = spar_engine_send(nic->sdev, NIC_CHAN, NIC_RSP_Q, rsp,
+			       sizeof(*rsp));
+	return ret == -EPROTO ? ret : 0;
+}
+
+static int nic_xmit_done(struct spar_nic *nic, __le64 buf, u32 result)
+{
+	memset(&nic->rsp, 0, sizeof(nic->rsp));
+	nic->rsp.net.xmtdone.xmt_done_result = cpu_to_le32(result);
+	return nic_send(nic, SPAR_NET_XMIT_DONE, buf);
+}
+
+/* Validate a transmit's fragment list and return the frame length. */
+static int nic_xmit_check(struct spar_nic *nic, const struct spar_net_pkt_xmt *x)
+{
+	u32 len = le32_to_cpu(x->len);
+	u32 n = le32_to_cpu(x->num_frags);
+	u32 i, sum = 0;
+
+	if (!n || n > SPAR_MAX_PHYS_INFO)
+		return nic_bad(nic, "transmit fragment count out of range");
+	if (len < ETH_HLEN)
+		return nic_bad(nic, "frame shorter than an Ethernet header");
+	if (len > SPAR_NIC_MAX_FRAME)
+		return nic_bad(nic, "frame longer than the largest MTU");
+	for (i = 0; i < n; i++) {
+		u32 off = le16_to_cpu(x->frags[i].pi_off);
+		u32 flen = le16_to_cpu(x->frags[i].pi_len);
+
+		if (!flen || off >= SPAR_NIC_PAGE ||
+		    flen > SPAR_NIC_PAGE - off)
+			return nic_bad(nic, "transmit fragment out of range");
+		sum += flen;
+	}
+	if (sum != len)
+		return nic_bad(nic, "transmit fragments do not add up to the frame");
+	return len;
+}
+
+static int nic_xmit(struct spar_nic *nic, const struct spar_uiscmdrsp *cmd)
+{
+	const struct spar_net_pkt_xmt *x = &cmd->net.xmt;
+	struct net_device *dev = nic->netdev;
+	struct sk_buff *skb;
+	int len, i, n;
+
+	len = nic_xmit_check(nic, x);
+	if (len < 0)
+		return len;
+	n = le32_to_cpu(x->num_frags);
+
+	skb = netdev_alloc_skb_ip_align(dev, len);
+	if (!skb) {
+		DEV_STATS_INC(dev, rx_dropped);
+		return nic_xmit_done(nic, cmd->net.buf, SPAR_XMIT_FAILED);
+	}
+	for (i = 0; i < n; i++) {
+		u64 pfn = le64_to_cpu(x->frags[i].pi_pfn);
+		u32 flen = le16_to_cpu(x->frags[i].pi_len);
+		u64 iova = (pfn << SPAR_PI_PAGE_SHIFT) +
+			   le16_to_cpu(x->frags[i].pi_off);
+
+		if (pfn > (U64_MAX >> SPAR_PI_PAGE_SHIFT) ||
+		    spar_copy_from_guest(nic->sdev, skb_put(skb, flen), iova,
+					 flen)) {
+			kfree_skb(skb);
+			return nic_bad(nic, "transmit buffer outside guest memory");
+		}
+	}
+
+	if (!netif_running(dev)) {
+		DEV_STATS_INC(dev, rx_dropped);
+		kfree_skb(skb);
+	} else {
+		skb->protocol = eth_type_trans(skb, dev);
+		DEV_STATS_INC(dev, rx_packets);
+		DEV_STATS_ADD(dev, rx_bytes, len);
+		netif_rx(skb);
+	}
+	return nic_xmit_done(nic, cmd->net.buf, SPAR_XMIT_SUCCESS);
+}
+
+static int nic_enbdis(struct spar_nic *nic, const struct spar_uiscmdrsp *cmd)
+{
+	bool enable = le16_to_cpu(cmd->net.enbdis.enable);
+
+	WRITE_ONCE(nic->rx_enabled, enable);
+	if (enable) {
+		netif_carrier_on(nic->netdev);
+		/* The ACK brings the guest's link up; correct it if need be. */
+		nic->link_reported = 1;
+		set_bit(SPAR_NIC_LINK_CHANGED, &nic->flags);
+	} else {
+		netif_carrier_off(nic->netdev);
+		nic_forget_posted(nic);
+		skb_queue_purge(&nic->txq);
+		nic->link_reported = -1;
+	}
+	memset(&nic->rsp, 0, sizeof(nic->rsp));
+	nic->rsp.net.enbdis = cmd->net.enbdis;
+	return nic_send(nic, SPAR_NET_RCV_ENBDIS_ACK, cmd->net.buf);
+}
+
+static int spar_nic_handle(struct spar_dev *sdev, unsigned int chan,
+			   unsigned int q, const void *msg)
+{
+	const struct spar_uiscmdrsp *cmd = msg;
+	struct spar_nic *nic = to_nic(sdev);
+	u32 type;
+
+	if (cmd->cmdtype != SPAR_CMD_NET_TYPE)
+		return nic_bad(nic, "non-network command on a NIC channel");
+	type = le32_to_cpu(cmd->net.type);
+	if (type < ARRAY_SIZE(sdev->stats.net_cmds))
+		atomic64_inc(&sdev->stats.net_cmds[type]);
+
+	switch (type) {
+	case SPAR_NET_RCV_POST:
+		return nic_rcv_post(nic, cmd);
+	case SPAR_NET_XMIT:
+		return nic_xmit(nic, cmd);
+	case SPAR_NET_RCV_ENBDIS:
+		return nic_enbdis(nic, cmd);
+	case SPAR_NET_RCV_PROMISC:
+		/* Guests send the IFF_PROMISC bit (0x100) for "on". */
+		nic->promisc = le16_to_cpu(cmd->net.enbdis.enable) != 0;
+		return 0;
+	case SPAR_NET_MACADDR:
+		/* Defined by the protocol but never acted upon. */
+		return 0;
+	default:
+		return nic_bad(nic, "unknown network command");
+	}
+}
+
+/* --- host to guest -------------------------------------------------- */
+
+static bool nic_wanted(struct spar_nic *nic, const struct sk_buff *skb)
+{
+	const u8 *dest = skb->data;
+
+	if (nic->promisc || is_multicast_ether_addr(dest))
+		return true;
+	return ether_addr_equal(dest, nic->mac);
+}
+
+/* Pick buffers for @len bytes; returns how many, 0 if they do not suffice. */
+static unsigned int nic_chain(struct spar_nic *nic, u32 len,
+			      struct spar_nic_buf *chain)
+{
+	unsigned int n = 0;
+	u32 room = 0;
+
+	mutex_lock(&nic->post_lock);
+	while (room < len && n < SPAR_MAX_NET_RCV_CHAIN &&
+	       n < nic->post_count) {
+		chain[n] = *nic_posted(nic, n);
+		room += chain[n].len;
+		n++;
+	}
+	if (room < len) {
+		n = 0;
+	} else {
+		nic->post_first = (nic->post_first + n) % SPAR_NIC_MAX_POSTED;
+		nic->post_count -= n;
+	}
+	mutex_unlock(&nic->post_lock);
+	return n;
+}
+
+static int nic_deliver(struct spar_nic *nic, struct sk_buff *skb)
+{
+	struct spar_nic_buf chain[SPAR_MAX_NET_RCV_CHAIN];
+	struct spar_net_pkt_rcv *rcv = &nic->rsp.net.rcv;
+	u32 off = 0, len = skb->len;
+	unsigned int i, n;
+
+	n = len <= SPAR_NIC_MAX_FRAME ? nic_chain(nic, len, chain) : 0;
+	if (!n) {
+		DEV_STATS_INC(nic->netdev, tx_dropped);
+		nic->drops++;
+		return 0;
+	}
+
+	memset(&nic->rsp, 0, sizeof(nic->rsp));
+	for (i = 0; i < n; i++) {
+		u32 chunk = min(len - off, chain[i].len);
+
+		if (skb_copy_bits(skb, off, nic->bounce, chunk) ||
+		    spar_copy_to_guest(nic->sdev, chain[i].iova, nic->bounce,
+				       chunk))
+			return nic_bad(nic, "receive buffer outside guest memory");
+		rcv->rcvbuf[i] = cpu_to_le64(chain[i].cookie);
+		off += chunk;
+	}
+	rcv->rcv_done_len = cpu_to_le32(len);
+	rcv->numrcvbufs = n;
+	rcv->rcvs_dropped_delta = cpu_to_le32(nic->drops);
+	nic->drops = 0;
+	DEV_STATS_INC(nic->netdev, tx_packets);
+	DEV_STATS_ADD(nic->netdev, tx_bytes, len);
+	return nic_send(nic, SPAR_NET_RCV, cpu_to_le64(chain[0].cookie));
+}
+
+static int nic_report_link(struct spar_nic *nic)
+{
+	int up = netif_running(nic->netdev);
+
+	if (!nic->rx_enabled || up == nic->link_reported)
+		return 0;
+	nic->link_reported = up;
+	memset(&nic->rsp, 0, sizeof(nic->rsp));
+	nic->rsp.net.enbdis.enable = cpu_to_le16(up);
+	return nic_send(nic, SPAR_NET_CONNECT_STATUS, 0);
+}
+
+static int spar_nic_poll(struct spar_dev *sdev, int budget)
+{
+	struct spar_nic *nic = to_nic(sdev);
+	struct sk_buff *skb;
+	int done = 0, ret;
+
+	if (test_bit(SPAR_NIC_LINK_CHANGED, &nic->flags) &&
+	    spar_engine_room(sdev, NIC_CHAN, NIC_RSP_Q) > 0) {
+		clear_bit(SPAR_NIC_LINK_CHANGED, &nic->flags);
+		ret = nic_report_link(nic);
+		if (ret)
+			return ret;
+	}
+
+	while (done < budget && (skb = skb_peek(&nic->txq))) {
+		if (!nic->rx_enabled) {
+			skb_queue_purge(&nic->txq);
+			break;
+		}
+		if (spar_engine_room(sdev, NIC_CHAN, NIC_RSP_Q) < 1) {
+			/* Ask for a doorbell once the guest makes room. */
+			sdev->engine.room_wait = true;
+			break;
+		}
+		skb = skb_dequeue(&nic->txq);
+		ret = nic_wanted(nic, skb) ? nic_deliver(nic, skb) : 0;
+		consume_skb(skb);
+		if (ret)
+			return ret;
+		done++;
+	}
+	if (netif_queue_stopped(nic->netdev) &&
+	    skb_queue_len(&nic->txq) < SPAR_NIC_TXQ_LEN / 2)
+		netif_wake_queue(nic->netdev);
+	return done;
+}
+
+/* --- lifecycle ------------------------------------------------------ */
+
+static int spar_nic_start(struct spar_dev *sdev)
+{
+	struct spar_nic *nic = to_nic(sdev);
+
+	WRITE_ONCE(nic->rx_enabled, false);
+	nic->promisc = false;
+	nic->link_reported = -1;
+	nic->drops = 0;
+	return 0;
+}
+
+static void spar_nic_stop_backend(struct spar_dev *sdev)
+{
+	struct spar_nic *nic = to_nic(sdev);
+
+	WRITE_ONCE(nic->rx_enabled, false);
+	netif_carrier_off(nic->netdev);
+	nic_forget_posted(nic);
+	skb_queue_purge(&nic->txq);
+	if (netif_running(nic->netdev))
+		netif_wake_queue(nic->netdev);
+}
+
+static int spar_nic_layout(struct spar_dev *sdev)
+{
+	struct spar_nic *nic = to_nic(sdev);
+	struct spar_io_channel *io = (void *)(sdev->bar0 +
+					      sdev->chan[NIC_CHAN].offset);
+	u32 slots = sdev->chan[NIC_CHAN].q[NIC_RSP_Q].geo.max_slots;
+
+	memcpy(io->vnic.macaddr, nic->mac, ETH_ALEN);
+	/* Every posted buffer may come back at once on the response queue. */
+	io->vnic.num_rcv_bufs = cpu_to_le32(min(nic->num_rcv_bufs, slots - 1));
+	io->vnic.mtu = cpu_to_le32(nic->mtu);
+	return 0;
+}
+
+static int spar_nic_create(struct spar_dev *sdev)
+{
+	const u8 *id = sdev->mdev->uuid.b;
+	char name[IFNAMSIZ];
+	struct spar_nic *nic;
+	int ret;
+
+	nic = kzalloc(sizeof(*nic), GFP_KERNEL);
+	if (!nic)
+		return -ENOMEM;
+	nic->sdev = sdev;
+	nic->mtu = SPAR_NIC_DEFAULT_MTU;
+	nic->num_rcv_bufs = SPAR_NIC_DEFAULT_RCV_BUFS;
+	nic->link_reported = -1;
+	eth_random_addr(nic->mac);
+	mutex_init(&nic->post_lock);
+	skb_queue_head_init(&nic->txq);
+	nic->posted = kvcalloc(SPAR_NIC_MAX_POSTED, sizeof(*nic->posted),
+			       GFP_KERNEL);
+	nic->bounce = kmalloc(SPAR_NIC_PAGE, GFP_KERNEL);
+	if (!nic->posted || !nic->bounce) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	sdev->backend = nic;
+
+	/* Default name: "spn" and the first four bytes of the UUID. */
+	snprintf(name, sizeof(name), "spn%02x%02x%02x%02x",
+		 id[0], id[1], id[2], id[3]);
+	ret = spar_nic_netdev_create(nic, name);
+	if (ret) {
+		dev_err(spar_dev_device(sdev),
+			"cannot create host interface %s: %d\n", name, ret);
+		goto err_free;
+	}
+	return 0;
+
+err_free:
+	sdev->backend = NULL;
+	kfree(nic->bounce);
+	kvfree(nic->posted);
+	mutex_destroy(&nic->post_lock);
+	kfree(nic);
+	return ret;
+}
+
+static void spar_nic_destroy(struct spar_dev *sdev)
+{
+	struct spar_nic *nic = to_nic(sdev);
+
+	if (!nic)
+		return;
+	spar_nic_netdev_destroy(nic);
+	skb_queue_purge(&nic->txq);
+	kfree(nic->bounce);
+	kvfree(nic->posted);
+	mutex_destroy(&nic->post_lock);
+	kfree(nic);
+	sdev->backend = NULL;
+}
+
+const struct spar_backend_ops spar_nic_ops = {
+	.create = spar_nic_create,
+	.destroy = spar_nic_destroy,
+	.layout = spar_nic_layout,
+	.start = spar_nic_start,
+	.stop = spar_nic_stop_backend,
+	.handle = spar_nic_handle,
+	.poll = spar_nic_poll,
+	.unmap = spar_nic_unmap,
+	/* Every command is answered by at most one response. */
+	.room = 1,
+};
+
+/* --- attributes ----------------------------------------------------- */
+
+static struct spar_nic *dev_to_nic(struct device *dev, struct spar_dev **sdev)
+{
+	*sdev = dev_get_drvdata(dev);
+	return to_nic(*sdev);
+}
+
+/*
+ * Attributes describe the guest's view and may change only while no VM
+ * has the device open.  Called with sdev->lock held.
+ */
+static int nic_attr_writable(struct device *dev, struct spar_dev *sdev,
+			     const char *attr)
+{
+	lockdep_assert_held(&sdev->lock);
+	if (!sdev->open)
+		return 0;
+	dev_err_ratelimited(dev, "%s: the device is open; set it before the VM starts\n",
+			    attr);
+	return -EBUSY;
+}
+
+/* Re-write the channel so the guest sees the new value on its next open. */
+static int nic_attr_commit(struct spar_dev *sdev)
+{
+	return spar_layout_init(sdev);
+}
+
+static ssize_t mac_show(struct device *dev, struct device_attribute *attr,
+			char *buf)
+{
+	struct spar_dev *sdev;
+	struct spar_nic *nic = dev_to_nic(dev, &sdev);
+	ssize_t ret;
+
+	mutex_lock(&sdev->lock);
+	ret = sysfs_emit(buf, "%pM\n", nic->mac);
+	mutex_unlock(&sdev->lock);
+	return ret;
+}
+
+static ssize_t mac_store(struct device *dev, struct device_attribute *attr,
+			 const char *buf, size_t count)
+{
+	struct spar_dev *sdev;
+	struct spar_nic *nic = dev_to_nic(dev, &sdev);
+	char text[18];
+	u8 mac[ETH_ALEN];
+	int ret;
+
+	if (strscpy(text, buf, sizeof(text)) < 0 && buf[17] != '\n')
+		goto bad;
+	strim(text);
+	if (!mac_pton(text, mac) || !is_valid_ether_addr(mac))
+		goto bad;
+
+	mutex_lock(&sdev->lock);
+	ret = nic_attr_writable(dev, sdev, "mac");
+	if (!ret) {
+		ether_addr_copy(nic->mac, mac);
+		ret = nic_attr_commit(sdev);
+	}
+	mutex_unlock(&sdev->lock);
+	return ret ? ret : count;
+bad:
+	dev_err_ratelimited(dev, "mac: '%.*s' is not a unicast MAC address like 02:00:00:00:00:01\n",
+			    (int)strcspn(buf, "\n"), buf);
+	return -EINVAL;
+}
+static DEVICE_ATTR_RW(mac);
+
+static ssize_t mtu_show(struct device *dev, struct device_attribute *attr,
+			char *buf)
+{
+	struct spar_dev *sdev;
+
+	return sysfs_emit(buf, "%u\n", READ_ONCE(dev_to_nic(dev, &sdev)->mtu));
+}
+
+static ssize_t mtu_store(struct device *dev, struct device_attribute *attr,
+			 const char *buf, size_t count)
+{
+	struct spar_dev *sdev;
+	struct spar_nic *nic = dev_to_nic(dev, &sdev);
+	u32 val;
+	int ret;
+
+	if (kstrtou32(buf, 0, &val) || val < SPAR_NIC_MIN_MTU ||
+	    val > SPAR_NIC_MAX_MTU) {
+		dev_err_ratelimited(dev, "mtu: '%.*s' is not a number from %u to %u\n",
+				    (int)strcspn(buf, "\n"), buf,
+				    SPAR_NIC_MIN_MTU, SPAR_NIC_MAX_MTU);
+		return -EINVAL;
+	}
+	mutex_lock(&sdev->lock);
+	ret = nic_attr_writable(dev, sdev, "mtu");
+	if (!ret) {
+		WRITE_ONCE(nic->mtu, val);
+		ret = nic_attr_commit(sdev);
+	}
+	mutex_unlock(&sdev->lock);
+	if (ret)
+		return ret;
+
+	/* The host side follows, so that frames of that size pass. */
+	rtnl_lock();
+	ret = dev_set_mtu(nic->netdev, val);
+	rtnl_unlock();
+	return ret ? ret : count;
+}
+static DEVICE_ATTR_RW(mtu);
+
+static ssize_t num_rcv_bufs_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	struct spar_dev *sdev;
+
+	return sysfs_emit(buf, "%u\n",
+			  READ_ONCE(dev_to_nic(dev, &sdev)->num_rcv_bufs));
+}
+
+static ssize_t num_rcv_bufs_store(struct device *dev,
+				  struct device_attribute *attr,
+				  const char *buf, size_t count)
+{
+	struct spar_dev *sdev;
+	struct spar_nic *nic = dev_to_nic(dev, &sdev);
+	u32 val, max;
+	int ret;
+
+	mutex_lock(&sdev->lock);
+	max = sdev->chan[NIC_CHAN].q[NIC_RSP_Q].geo.max_slots - 1;
+	if (kstrtou32(buf, 0, &val) || val < SPAR_NIC_MIN_RCV_BUFS ||
+	    val > max) {
+		dev_err_ratelimited(dev, "num_rcv_bufs: '%.*s' is not a number from %u to %u (raise ring_slots for more)\n",
+				    (int)strcspn(buf, "\n"), buf,
+				    SPAR_NIC_MIN_RCV_BUFS, max);
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = nic_attr_writable(dev, sdev, "num_rcv_bufs");
+	if (!ret) {
+		WRITE_ONCE(nic->num_rcv_bufs, val);
+		ret = nic_attr_commit(sdev);
+	}
+out:
+	mutex_unlock(&sdev->lock);
+	return ret ? ret : count;
+}
+static DEVICE_ATTR_RW(num_rcv_bufs);
+
+static ssize_t ifname_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	struct spar_dev *sdev;
+	struct spar_nic *nic = dev_to_nic(dev, &sdev);
+	ssize_t ret;
+
+	rtnl_lock();
+	ret = sysfs_emit(buf, "%s\n", nic->netdev ? nic->netdev->name : "");
+	rtnl_unlock();
+	return ret;
+}
+
+static ssize_t ifname_store(struct device *dev, struct device_attribute *attr,
+			    const char *buf, size_t count)
+{
+	struct spar_dev *sdev;
+	struct spar_nic *nic = dev_to_nic(dev, &sdev);
+	char name[IFNAMSIZ];
+	size_t len = strcspn(buf, "\n");
+	int ret;
+
+	if (len >= IFNAMSIZ || !len) {
+		dev_err_ratelimited(dev, "ifname: give 1 to %d characters\n",
+				    IFNAMSIZ - 1);
+		return -EINVAL;
+	}
+	memcpy(name, buf, len);
+	name[len] = 0;
+	if (!dev_valid_name(name) || strchr(name, '%')) {
+		dev_err_ratelimited(dev, "ifname: '%s' is not a valid interface name\n",
+				    name);
+		return -EINVAL;
+	}
+
+	mutex_lock(&sdev->lock);
+	ret = nic_attr_writable(dev, sdev, "ifname");
+	if (ret)
+		goto out;
+	if (netif_running(nic->netdev)) {
+		dev_err_ratelimited(dev, "ifname: %s is up; bring it down first\n",
+				    nic->netdev->name);
+		ret = -EBUSY;
+		goto out;
+	}
+	if (!strcmp(name, nic->netdev->name))
+		goto out;
+	/* The name cannot change under a registered device from here. */
+	if (__dev_get_by_name(dev_net(nic->netdev), name)) {
+		dev_err_ratelimited(dev, "ifname: %s already exists\n", name);
+		ret = -EEXIST;
+		goto out;
+	}
+	spar_nic_netdev_destroy(nic);
+	ret = spar_nic_netdev_create(nic, name);
+	if (ret) {
+		dev_err_ratelimited(dev, "ifname: cannot create %s (%d)\n",
+				    name, ret);
+		goto out;
+	}
+out:
+	mutex_unlock(&sdev->lock);
+	return ret ? ret : count;
+}
+static DEVICE_ATTR_RW(ifname);
+
+static struct attribute *spar_nic_attrs[] = {
+	&dev_attr_mac.attr,
+	&dev_attr_mtu.attr,
+	&dev_attr_num_rcv_bufs.attr,
+	&dev_attr_ifname.attr,
+	NULL,
+};
+
+static umode_t spar_nic_attr_visible(struct kobject *kobj,
+				     struct attribute *attr, int n)
+{
+	struct spar_dev *sdev = dev_get_drvdata(kobj_to_dev(kobj));
+
+	return sdev && sdev->type->id == SPAR_TYPE_NIC ? attr->mode : 0;
+}
+
+const struct attribute_group spar_nic_group = {
+	.attrs = spar_nic_attrs,
+	.is_visible = spar_nic_attr_visible,
+};
