@@ -27,7 +27,7 @@ vm_setup() {
 	local lib
 	lib="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 	VM_LIB="$lib"
-	VM_DMESG_PATTERNS="$lib/dmesg-patterns"
+	VM_DMESG_RE="$(grep -v '^#' "$lib/dmesg-patterns" | paste -sd '|')"
 	SPAR_ROOT="${SPAR_ROOT:-$(cd "$lib/../../.." && pwd)}"
 	VM_KVER="${VM_KVER:-$("$SPAR_ROOT/scripts/kver.sh")}" || vm_die "no usable kernel"
 	VM_KERNEL="/boot/vmlinuz-$VM_KVER"
@@ -125,9 +125,9 @@ vm_initramfs() {
 		echo "${p##*/}" >> "$tmp/modules.list"
 	done <<< "$mods"
 	(cd "$tmp" && find . -print0 | sort -z |
-		cpio --null -o -H newc --quiet) | gzip -1 > "$out.tmp"
+		cpio --null -o -H newc --quiet) | gzip -1 > "$tmp.cpio.gz"
 	rm -rf "$tmp"
-	mv "$out.tmp" "$out"
+	mv "$tmp.cpio.gz" "$out"
 	echo "$key" > "$stamp"
 	echo "$out"
 }
@@ -170,7 +170,15 @@ vm_collect() {
 	local tier="$1" group="$2" results="$3"
 	local boot_name="${4:-$group-boot}" dmesg_name="${5:-$group-dmesg}"
 	local log="$VM_LOGS/$group.log" dmesg="$VM_LOGS/$group.dmesg" bad=0
-	grep -aoE "^(PASS|FAIL) $tier/[A-Za-z0-9._+-]+" "$log" >> "$results" || true
+	local dup
+	grep -aoE "^(PASS|FAIL) $tier/[^[:space:]]+" "$log" >> "$results" || true
+	dup="$(grep -aoE "^(PASS|FAIL) $tier/[^[:space:]]+" "$log" | cut -d' ' -f2 |
+		sort | uniq -d)"
+	if [ -n "$dup" ]; then
+		echo "vm[$group]: test names used more than once: ${dup//$'\n'/ }" >&2
+		echo "FAIL $tier/$group-names" >> "$results"
+		bad=1
+	fi
 	sed -n '/^SPAR-DMESG-BEGIN$/,/^SPAR-DMESG-END$/p' "$log" |
 		sed '1d;$d' > "$dmesg"
 	grep -aoE '^\[l2:[A-Za-z0-9._-]+\] ' "$log" | sort -u |
@@ -182,7 +190,7 @@ vm_collect() {
 		echo "vm[$group]: the VM timed out or never reached its end marker" >&2
 		echo "FAIL $tier/$boot_name" >> "$results"
 		# Without a dmesg dump the console is the best record we have.
-		grep -aEf "$VM_DMESG_PATTERNS" "$log" | head -n 20 >&2 || true
+		grep -aE "$VM_DMESG_RE" "$log" | head -n 20 >&2 || true
 		bad=1
 	else
 		echo "PASS $tier/$boot_name" >> "$results"
@@ -194,7 +202,7 @@ vm_collect() {
 			echo "FAIL $tier/$group-results" >> "$results"
 			bad=1
 		fi
-		if grep -aEf "$VM_DMESG_PATTERNS" "$dmesg" > "$dmesg.bad"; then
+		if grep -aE "$VM_DMESG_RE" "$dmesg" > "$dmesg.bad"; then
 			echo "vm[$group]: dmesg has kernel complaints:" >&2
 			head -n 20 "$dmesg.bad" >&2
 			echo "FAIL $tier/$dmesg_name" >> "$results"
@@ -261,17 +269,26 @@ vm_summary() {
 	[ "$fail" -eq 0 ]
 }
 
-# vm_l2_initramfs OUT INIT [MODULE...]: build a small busybox initramfs for a
-# nested (L2) guest with INIT as /init and the named modules (plus their
-# dependencies) under /modules, listed in load order in /modules.list.
+# vm_l2_initramfs OUT INIT [MODULE...]: build (or reuse) a small busybox
+# initramfs for a nested (L2) guest with INIT as /init and the modules under
+# /modules, listed in load order in /modules.list.  A MODULE is either the
+# name of a module of $VM_KVER (its dependencies come along) or the path of
+# a .ko file (e.g. a guest driver built from this repository), loaded last.
 vm_l2_initramfs() {
 	local out="$1" init="$2"
 	shift 2
-	local mods="" key stamp="$out.key"
-	[ "$#" -gt 0 ] && mods="$(vm_mod_closure "$@")"
+	local mods="" key stamp="$out.key" m
+	local -a names=() files=()
+	for m in "$@"; do
+		case "$m" in
+		*.ko) files+=("$m") ;;
+		*) names+=("$m") ;;
+		esac
+	done
+	[ "${#names[@]}" -gt 0 ] && mods="$(vm_mod_closure "${names[@]}")"
 	key="$({
 		echo "$VM_KVER"
-		sha256sum "$VM_BUSYBOX" "$init"
+		sha256sum "$VM_BUSYBOX" "$init" "${files[@]}"
 		echo "$mods"
 	} | sha256sum | cut -d' ' -f1)"
 	if [ -s "$out" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$key" ]; then
@@ -290,9 +307,13 @@ vm_l2_initramfs() {
 			echo "${p##*/}" >> "$tmp/modules.list"
 		done <<< "$mods"
 	fi
+	for p in "${files[@]}"; do
+		cp "$p" "$tmp/modules/"
+		echo "${p##*/}" >> "$tmp/modules.list"
+	done
 	(cd "$tmp" && find . -print0 | sort -z |
-		cpio --null -o -H newc --quiet) | gzip -1 > "$out.tmp"
+		cpio --null -o -H newc --quiet) | gzip -1 > "$tmp.cpio.gz"
 	rm -rf "$tmp"
-	mv "$out.tmp" "$out"
+	mv "$tmp.cpio.gz" "$out"
 	echo "$key" > "$stamp"
 }

@@ -64,6 +64,10 @@ t_ok mdevctl-define-list-active listed "$u" spar-hba
 t_ok mdevctl-define-stop mdevctl stop -u "$u"
 t_not mdevctl-define-stop-sysfs test -e "$MDEV_DEVICES/$u"
 t_ok mdevctl-define-still-defined listed "$u" spar-hba --defined
+# What mdevctl's udev rule runs when the parent registers: auto devices start.
+t_ok mdevctl-define-auto-start mdevctl start-parent-mdevs spar
+t_ok mdevctl-define-auto-start-sysfs test -d "$MDEV_DEVICES/$u"
+t_ok mdevctl-define-auto-stop mdevctl stop -u "$u"
 t_ok mdevctl-undefine mdevctl undefine -u "$u"
 t_not mdevctl-undefine-gone listed "$u" spar-hba --defined
 

@@ -26,10 +26,11 @@ t_eq unload-dmesg-quiet "" \
 # Out-of-range limits: the load fails and the log says why.
 for bad in max_nic=0 max_hba=0 max_input=0 max_nic=1025 max_input=100000; do
 	p="${bad%%=*}"
+	n="load-bad-$p-${bad#*=}"
 	dmesg_mark
-	t_not "load-bad-$bad" insmod "$SPAR_KO" "$bad"
-	t_not "load-bad-$bad-not-loaded" loaded
-	t_match "load-bad-$bad-message" "$p" "$(dmesg_since)"
+	t_not "$n" insmod "$SPAR_KO" "$bad"
+	t_not "$n-not-loaded" loaded
+	t_match "$n-message" "$p" "$(dmesg_since)"
 	loaded && rmmod spar_mdev
 done
 
