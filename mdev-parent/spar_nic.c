@@ -155,7 +155,8 @@ static const struct net_device_ops spar_nic_netdev_ops = {
 	.ndo_validate_addr = eth_validate_addr,
 };
 
-static int spar_nic_netdev_create(struct spar_nic *nic, const char *name)
+static struct net_device *spar_nic_netdev_new(struct spar_nic *nic,
+					      const char *name)
 {
 	struct net_device *dev;
 	int ret;
@@ -163,7 +164,7 @@ static int spar_nic_netdev_create(struct spar_nic *nic, const char *name)
 	dev = alloc_netdev(sizeof(struct spar_nic_priv), name,
 			   NET_NAME_USER, ether_setup);
 	if (!dev)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	((struct spar_nic_priv *)netdev_priv(dev))->nic = nic;
 	dev->netdev_ops = &spar_nic_netdev_ops;
 	dev->min_mtu = SPAR_NIC_MIN_MTU;
@@ -173,22 +174,19 @@ static int spar_nic_netdev_create(struct spar_nic *nic, const char *name)
 	SET_NETDEV_DEV(dev, spar_dev_device(nic->sdev));
 	netif_carrier_off(dev);
 
+	/* Fails with -EEXIST if the name is taken. */
 	ret = register_netdev(dev);
 	if (ret) {
 		free_netdev(dev);
-		return ret;
+		return ERR_PTR(ret);
 	}
-	nic->netdev = dev;
-	return 0;
+	return dev;
 }
 
-static void spar_nic_netdev_destroy(struct spar_nic *nic)
+static void spar_nic_netdev_free(struct net_device *dev)
 {
-	if (!nic->netdev)
-		return;
-	unregister_netdev(nic->netdev);
-	free_netdev(nic->netdev);
-	nic->netdev = NULL;
+	unregister_netdev(dev);
+	free_netdev(dev);
 }
 
 /* --- posted receive buffers ----------------------------------------- */
@@ -583,8 +581,10 @@ static int spar_nic_create(struct spar_dev *sdev)
 	/* Default name: "spn" and the first four bytes of the UUID. */
 	snprintf(name, sizeof(name), "spn%02x%02x%02x%02x",
 		 id[0], id[1], id[2], id[3]);
-	ret = spar_nic_netdev_create(nic, name);
-	if (ret) {
+	nic->netdev = spar_nic_netdev_new(nic, name);
+	if (IS_ERR(nic->netdev)) {
+		ret = PTR_ERR(nic->netdev);
+		nic->netdev = NULL;
 		dev_err(spar_dev_device(sdev),
 			"cannot create host interface %s: %d\n", name, ret);
 		goto err_free;
@@ -606,7 +606,8 @@ static void spar_nic_destroy(struct spar_dev *sdev)
 
 	if (!nic)
 		return;
-	spar_nic_netdev_destroy(nic);
+	if (nic->netdev)
+		spar_nic_netdev_free(nic->netdev);
 	skb_queue_purge(&nic->txq);
 	kfree(nic->bounce);
 	kvfree(nic->posted);
@@ -798,6 +799,7 @@ static ssize_t ifname_store(struct device *dev, struct device_attribute *attr,
 {
 	struct spar_dev *sdev;
 	struct spar_nic *nic = dev_to_nic(dev, &sdev);
+	struct net_device *new, *old;
 	char name[IFNAMSIZ];
 	size_t len = strcspn(buf, "\n");
 	int ret;
@@ -827,19 +829,22 @@ static ssize_t ifname_store(struct device *dev, struct device_attribute *attr,
 	}
 	if (!strcmp(name, nic->netdev->name))
 		goto out;
-	/* The name cannot change under a registered device from here. */
-	if (__dev_get_by_name(dev_net(nic->netdev), name)) {
-		dev_err_ratelimited(dev, "ifname: %s already exists\n", name);
-		ret = -EEXIST;
+	/*
+	 * A registered interface cannot be renamed from here: register one
+	 * under the new name, and only then let the old one go.
+	 */
+	new = spar_nic_netdev_new(nic, name);
+	if (IS_ERR(new)) {
+		ret = PTR_ERR(new);
+		dev_err_ratelimited(dev, "ifname: cannot create %s (%s)\n",
+				    name, ret == -EEXIST ?
+				    "an interface of that name exists" :
+				    "error");
 		goto out;
 	}
-	spar_nic_netdev_destroy(nic);
-	ret = spar_nic_netdev_create(nic, name);
-	if (ret) {
-		dev_err_ratelimited(dev, "ifname: cannot create %s (%d)\n",
-				    name, ret);
-		goto out;
-	}
+	old = nic->netdev;
+	nic->netdev = new;
+	spar_nic_netdev_free(old);
 out:
 	mutex_unlock(&sdev->lock);
 	return ret ? ret : count;
