@@ -62,7 +62,13 @@ static int spar_bar0_alloc(struct spar_dev *sdev)
 	return spar_layout_init(sdev);
 }
 
-static void spar_cfg_setup(struct spar_dev *sdev)
+/**
+ * spar_cfg_setup() - configuration space at power-on
+ * @sdev: the instance
+ *
+ * Context: with @sdev->lock held.
+ */
+void spar_cfg_setup(struct spar_dev *sdev)
 {
 	struct spar_pci_id id = {
 		.vendor = SPAR_PCI_VENDOR_ID,

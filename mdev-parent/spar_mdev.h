@@ -286,6 +286,7 @@ void spar_regs_write(struct spar_dev *sdev, unsigned int off, u32 val);
 int spar_dev_init(struct vfio_device *vdev);
 void spar_dev_release(struct vfio_device *vdev);
 int spar_dev_reset(struct spar_dev *sdev);
+void spar_cfg_setup(struct spar_dev *sdev);
 int spar_dev_pause(struct spar_dev *sdev);
 void spar_dev_resume_locked(struct spar_dev *sdev);
 void spar_dev_set_status(struct spar_dev *sdev, u32 set, u32 clear);

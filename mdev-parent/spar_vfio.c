@@ -117,6 +117,18 @@ static long spar_ioctl_set_irqs(struct spar_dev *sdev, void __user *arg)
 	return ret;
 }
 
+/* A function reset: the channels as after any reset, and power-on config. */
+static long spar_ioctl_reset(struct spar_dev *sdev)
+{
+	int ret = spar_dev_reset(sdev);
+
+	mutex_lock(&sdev->lock);
+	spar_cfg_setup(sdev);
+	spar_irq_set_intx_disabled(&sdev->irq, false);
+	mutex_unlock(&sdev->lock);
+	return ret;
+}
+
 static long spar_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,
 			    unsigned long arg)
 {
@@ -133,7 +145,7 @@ static long spar_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,
 	case VFIO_DEVICE_SET_IRQS:
 		return spar_ioctl_set_irqs(sdev, uarg);
 	case VFIO_DEVICE_RESET:
-		return spar_dev_reset(sdev);
+		return spar_ioctl_reset(sdev);
 	default:
 		return -ENOTTY;
 	}
