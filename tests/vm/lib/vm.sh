@@ -148,6 +148,7 @@ vm_boot() {
 		"${VM_ACCEL[@]}" -nic none
 		-kernel "$VM_KERNEL" -initrd "$initrd"
 		-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap
+		-virtfs "local,path=$SPAR_ROOT,mount_tag=repo,security_model=none,readonly=on,multidevs=remap"
 		-append "console=ttyS0 loglevel=4 panic=-1 mitigations=off rdinit=/init -- $SPAR_ROOT $script $*"
 		"${VM_QEMU_EXTRA[@]}"
 	)
