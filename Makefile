@@ -37,19 +37,25 @@ modules: deps
 tools: deps
 	$(MAKE) -C tools
 
+# The unit tier: the channel library and wire formats, then the tools'
+# decoders, whose result lines are added to the same file.
 check-unit: deps
 	@mkdir -p $(RESULTS)
 	$(MAKE) -C tests/unit check
+	$(MAKE) -s -C tools check > $(RESULTS)/tools.out 2>&1; rc=$$?; \
+	cat $(RESULTS)/tools.out; grep -E '^(PASS|FAIL) ' $(RESULTS)/tools.out >> $(RESULTS)/unit.txt; \
+	[ $$rc -eq 0 ] || echo "FAIL unit/tools-check-exit" >> $(RESULTS)/unit.txt; \
+	! grep -q '^FAIL ' $(RESULTS)/unit.txt
 
 lint: deps
 	@mkdir -p $(RESULTS)
 	@$(ROOT)/scripts/lint.sh
 
-check-vm: modules
+check-vm: modules tools
 	@mkdir -p $(RESULTS)
 	@$(ROOT)/tests/vm/run.sh
 
-check-e2e: modules
+check-e2e: modules tools
 	@mkdir -p $(RESULTS)
 	@$(ROOT)/tests/e2e/run.sh
 
@@ -62,7 +68,7 @@ check: deps
 	-@$(MAKE) --no-print-directory check-e2e
 	@$(ROOT)/scripts/summary.sh $(RESULTS) unit lint vm e2e
 
-bench: modules
+bench: modules tools
 	@$(ROOT)/tests/bench/run.sh
 
 demo: modules

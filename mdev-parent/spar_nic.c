@@ -554,7 +554,6 @@ static int spar_nic_layout(struct spar_dev *sdev)
 
 static int spar_nic_create(struct spar_dev *sdev)
 {
-	const u8 *id = sdev->mdev->uuid.b;
 	char name[IFNAMSIZ];
 	struct spar_nic *nic;
 	int ret;
@@ -578,9 +577,8 @@ static int spar_nic_create(struct spar_dev *sdev)
 	}
 	sdev->backend = nic;
 
-	/* Default name: "spn" and the first four bytes of the UUID. */
-	snprintf(name, sizeof(name), "spn%02x%02x%02x%02x",
-		 id[0], id[1], id[2], id[3]);
+	/* Default name: "spn" and the first 8 hex digits of the UUID. */
+	snprintf(name, sizeof(name), "spn%.8s", dev_name(spar_dev_device(sdev)));
 	nic->netdev = spar_nic_netdev_new(nic, name);
 	if (IS_ERR(nic->netdev)) {
 		ret = PTR_ERR(nic->netdev);

@@ -9,37 +9,20 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/io.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/uuid.h>
 
-#include <spar/channel.h>
-#include <spar/transport.h>
+#include "visorbus_private.h"
 
-/**
- * struct visorbus_pci - one spar function
- * @pdev: the PCI function
- * @regs: BAR2, the transport registers
- * @mem: BAR0, mapped write-back: the transport page and the channels
- * @mem_size: bytes of BAR0
- * @dir: validated copy of the channel directory
- * @nr_chans: entries in @dir
- */
-struct visorbus_pci {
-	struct pci_dev *pdev;
-	void __iomem *regs;
-	void *mem;
-	u64 mem_size;
-	struct spar_transport_dir_entry dir[SPAR_TRANSPORT_MAX_CHANNELS];
-	unsigned int nr_chans;
-};
+/* What this driver implements of the transport's features. */
+#define VISORBUS_FEATURES \
+	(SPAR_TRANSPORT_F_NOTIFY_SUPPRESS | SPAR_TRANSPORT_F_PAUSE)
 
-static const u32 visorbus_type_of[] = {
-	[SPAR_PCI_DEVICE_ID_NIC - SPAR_PCI_DEVICE_ID_NIC] = SPAR_TRANSPORT_TYPE_NIC,
-	[SPAR_PCI_DEVICE_ID_HBA - SPAR_PCI_DEVICE_ID_NIC] = SPAR_TRANSPORT_TYPE_HBA,
-	[SPAR_PCI_DEVICE_ID_INPUT - SPAR_PCI_DEVICE_ID_NIC] = SPAR_TRANSPORT_TYPE_INPUT,
-};
+/* How long function drivers get to complete a pause. */
+#define VISORBUS_PAUSE_TIMEOUT_MS	5000
 
 static int visorbus_check_entry(struct visorbus_pci *vb, unsigned int i,
 				const struct spar_transport_dir_entry *e)
@@ -120,69 +103,3 @@ static int visorbus_reset(struct visorbus_pci *vb)
 	return 0;
 }
 
-static int visorbus_pci_probe(struct pci_dev *pdev,
-			      const struct pci_device_id *id)
-{
-	struct visorbus_pci *vb;
-	int ret;
-
-	vb = devm_kzalloc(&pdev->dev, sizeof(*vb), GFP_KERNEL);
-	if (!vb)
-		return -ENOMEM;
-	vb->pdev = pdev;
-
-	ret = pcim_enable_device(pdev);
-	if (ret)
-		return ret;
-	ret = pcim_iomap_regions(pdev, BIT(SPAR_TRANSPORT_BAR_CHANNELS) |
-				 BIT(SPAR_TRANSPORT_BAR_REGS), KBUILD_MODNAME);
-	if (ret)
-		return ret;
-	vb->regs = pcim_iomap_table(pdev)[SPAR_TRANSPORT_BAR_REGS];
-	vb->mem_size = pci_resource_len(pdev, SPAR_TRANSPORT_BAR_CHANNELS);
-	/* Channel memory is ordinary memory on the host: map it cached. */
-	vb->mem = devm_memremap(&pdev->dev,
-				pci_resource_start(pdev, SPAR_TRANSPORT_BAR_CHANNELS),
-				vb->mem_size, MEMREMAP_WB);
-	if (IS_ERR(vb->mem))
-		return PTR_ERR(vb->mem);
-
-	ret = visorbus_reset(vb);
-	if (ret)
-		return ret;
-	ret = visorbus_check_transport(vb);
-	if (ret)
-		return ret;
-
-	pci_set_drvdata(pdev, vb);
-	pci_info(pdev, "spar transport v%u, %u channel(s)\n",
-		 SPAR_TRANSPORT_VERSION, vb->nr_chans);
-	return 0;
-}
-
-static void visorbus_pci_remove(struct pci_dev *pdev)
-{
-	struct visorbus_pci *vb = pci_get_drvdata(pdev);
-
-	/* Leave the function as a fresh driver expects to find it. */
-	iowrite32(SPAR_RESET_REQUEST, vb->regs + SPAR_REG_RESET);
-}
-
-static const struct pci_device_id visorbus_pci_ids[] = {
-	{ PCI_DEVICE(SPAR_PCI_VENDOR_ID, SPAR_PCI_DEVICE_ID_NIC) },
-	{ PCI_DEVICE(SPAR_PCI_VENDOR_ID, SPAR_PCI_DEVICE_ID_HBA) },
-	{ PCI_DEVICE(SPAR_PCI_VENDOR_ID, SPAR_PCI_DEVICE_ID_INPUT) },
-	{ }
-};
-MODULE_DEVICE_TABLE(pci, visorbus_pci_ids);
-
-static struct pci_driver visorbus_pci_driver = {
-	.name = KBUILD_MODNAME,
-	.id_table = visorbus_pci_ids,
-	.probe = visorbus_pci_probe,
-	.remove = visorbus_pci_remove,
-};
-module_pci_driver(visorbus_pci_driver);
-
-MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("s-Par visorbus over the spar PCI transport");

@@ -1,0 +1,1142 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * spar-nic end-to-end checks, run inside the test VM by
+ * tests/vm/tests/6*-nic*.sh.  This program is the guest: it drives an
+ * instance through VFIO (bring-up, queues, VNIC messages) and checks the
+ * host side through the instance's host interface (AF_PACKET) and sysfs.
+ *
+ *   nic_test attrs UUID MAC MTU NUM_RCV_BUFS
+ *   nic_test basic UUID
+ *   nic_test jumbo UUID
+ *   nic_test reset UUID
+ *   nic_test malicious UUID_A UUID_B
+ *   nic_test remove UUID
+ *
+ * Every case prints "PASS vm/nic-<case>" or "FAIL vm/nic-<case>" with
+ * "# " lines saying why.  Exit status 1 if any case failed.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <spar/channel.h>
+#include <spar/iochannel.h>
+#include <spar/transport.h>
+
+#include "spar_decode.h"
+#include "spar_guest.h"
+#include "spar_vfio.h"
+
+#define ETHERTYPE_TEST	0x88b5
+#define RX_IOVA		0x10000000ULL
+#define TX_IOVA		0x20000000ULL
+#define NBUFS		32
+#define TX_SLOTS	16
+#define MAX_FRAME	(SPAR_ETH_MAX_MTU + SPAR_ETH_HEADER_SIZE)
+#define TMO		3000	/* ms for anything the host should do */
+
+static int failures;
+static char why[512];
+
+static void result(const char *name, int ok)
+{
+	printf("%s vm/nic-%s\n", ok ? "PASS" : "FAIL", name);
+	if (!ok) {
+		failures++;
+		printf("# nic-%s: %s\n", name, why[0] ? why : "failed");
+	}
+	why[0] = 0;
+	fflush(stdout);
+}
+
+static int bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int bad(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void note(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+/* ---- one instance: device, guest, vnic, host interface ---- */
+
+struct inst {
+	const char *uuid;
+	char ifname[IFNAMSIZ];
+	uint8_t mac[6];
+	struct spar_vfio v;
+	struct spar_guest g;
+	struct spar_vnic n;
+	int sock;
+	int ifindex;
+	int open;
+};
+
+static long long stat_of(struct inst *in, const char *name)
+{
+	char attr[64];
+
+	snprintf(attr, sizeof(attr), "stats/%s", name);
+	return spar_sysfs_u64(in->uuid, attr);
+}
+
+static long long netstat(struct inst *in, const char *name)
+{
+	char path[128], buf[64];
+	FILE *f;
+	long long v = -1;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/%s", in->ifname,
+		 name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f))
+		v = strtoll(buf, NULL, 0);
+	fclose(f);
+	return v;
+}
+
+static int sysfs_status_is(struct inst *in, const char *want)
+{
+	char buf[32];
+
+	return !spar_sysfs_read(in->uuid, "status", buf, sizeof(buf)) &&
+	       !strcmp(buf, want);
+}
+
+static int host_socket(struct inst *in)
+{
+	struct sockaddr_ll sll = { 0 };
+	int fd;
+
+	in->ifindex = if_nametoindex(in->ifname);
+	if (!in->ifindex)
+		return bad("no host interface %s", in->ifname);
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
+	if (fd < 0)
+		return bad("AF_PACKET socket: %s", strerror(errno));
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_ALL);
+	sll.sll_ifindex = in->ifindex;
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
+		close(fd);
+		return bad("bind to %s: %s", in->ifname, strerror(errno));
+	}
+	in->sock = fd;
+	return 0;
+}
+
+/* drop whatever the socket has queued */
+static void sock_drain(struct inst *in)
+{
+	char buf[64];
+
+	while (recv(in->sock, buf, sizeof(buf), MSG_DONTWAIT) >= 0)
+		;
+}
+
+/* next incoming test frame on the host interface, or -ETIMEDOUT */
+static int host_recv(struct inst *in, uint8_t *buf, size_t len, int ms)
+{
+	uint64_t deadline = spar_now_us() + (uint64_t)ms * 1000;
+
+	for (;;) {
+		struct sockaddr_ll from;
+		socklen_t fl = sizeof(from);
+		struct pollfd p = { .fd = in->sock, .events = POLLIN };
+		int64_t left = (int64_t)(deadline - spar_now_us()) / 1000;
+		ssize_t n;
+
+		if (left < 0 || poll(&p, 1, (int)left) <= 0)
+			return -ETIMEDOUT;
+		n = recvfrom(in->sock, buf, len, MSG_DONTWAIT,
+			     (struct sockaddr *)&from, &fl);
+		if (n < 0)
+			continue;
+		if (from.sll_pkttype == PACKET_OUTGOING || n < 14 ||
+		    buf[12] != ETHERTYPE_TEST >> 8 ||
+		    buf[13] != (ETHERTYPE_TEST & 0xff))
+			continue;
+		return (int)n;
+	}
+}
+
+static int host_send(struct inst *in, const uint8_t *frame, size_t len)
+{
+	struct sockaddr_ll sll = { 0 };
+
+	sll.sll_family = AF_PACKET;
+	sll.sll_ifindex = in->ifindex;
+	sll.sll_halen = 6;
+	memcpy(sll.sll_addr, frame, 6);
+	if (sendto(in->sock, frame, len, 0, (struct sockaddr *)&sll,
+		   sizeof(sll)) == (ssize_t)len)
+		return 0;
+	/* a link down/up leaves ENETDOWN pending on the socket: clear it */
+	if (errno == ENETDOWN) {
+		int err;
+		socklen_t el = sizeof(err);
+
+		getsockopt(in->sock, SOL_SOCKET, SO_ERROR, &err, &el);
+		if (sendto(in->sock, frame, len, 0, (struct sockaddr *)&sll,
+			   sizeof(sll)) == (ssize_t)len)
+			return 0;
+	}
+	return bad("send on %s (%zu bytes): %s", in->ifname, len,
+			   strerror(errno));
+}
+
+static void make_frame(uint8_t *f, size_t len, const uint8_t *dst,
+		       uint32_t seq)
+{
+	static const uint8_t src[6] = { 0x02, 0x5a, 0x00, 0x00, 0x00, 0x01 };
+	size_t i;
+
+	memcpy(f, dst, 6);
+	memcpy(f + 6, src, 6);
+	f[12] = ETHERTYPE_TEST >> 8;
+	f[13] = ETHERTYPE_TEST & 0xff;
+	for (i = 14; i < len; i++)
+		f[i] = (uint8_t)(seq * 131 + i * 7 + (i >> 8));
+	if (len >= 18)
+		memcpy(f + 14, &seq, 4);
+}
+
+static int inst_open(struct inst *in, uint32_t features)
+{
+	char mac[32];
+	int ret;
+
+	if (spar_sysfs_read(in->uuid, "ifname", in->ifname,
+			    sizeof(in->ifname)))
+		return bad("%s: cannot read ifname", in->uuid);
+	if (spar_sysfs_read(in->uuid, "mac", mac, sizeof(mac)) ||
+	    sscanf(mac, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &in->mac[0],
+		   &in->mac[1], &in->mac[2], &in->mac[3], &in->mac[4],
+		   &in->mac[5]) != 6)
+		return bad("%s: cannot read mac", in->uuid);
+	ret = spar_vfio_open(&in->v, in->uuid);
+	if (ret) {
+		char e[160];
+
+		return bad("open %s: %s", in->uuid,
+			   spar_vfio_strerror(&in->v, ret, e, sizeof(e)));
+	}
+	in->open = 1;
+	ret = spar_guest_bringup(&in->g, &in->v, features, why, sizeof(why));
+	if (ret)
+		return -1;
+	ret = spar_vnic_init(&in->n, &in->g, RX_IOVA, NBUFS, TX_IOVA,
+			     TX_SLOTS);
+	if (ret)
+		return bad("DMA arenas: %s", strerror(-ret));
+	if (in->sock <= 0 && host_socket(in))
+		return -1;
+	return 0;
+}
+
+static void inst_close(struct inst *in)
+{
+	if (!in->open)
+		return;
+	spar_vnic_fini(&in->n);
+	spar_vfio_close(&in->v);
+	in->open = 0;
+}
+
+/* post every buffer, enable reception, wait for the acknowledgement */
+static int inst_start(struct inst *in)
+{
+	int ret;
+
+	ret = spar_vnic_post_all(&in->n);
+	if (!ret)
+		ret = spar_vnic_enable(&in->n, 1);
+	if (!ret)
+		ret = spar_vnic_wait(&in->n, SPAR_NET_RCV_ENBDIS_ACK, NULL,
+				     TMO);
+	if (ret)
+		return bad("start reception: %s", strerror(-ret));
+	return 0;
+}
+
+/* guest transmits one frame; checks XMIT_DONE and the bytes on the host */
+static int xmit_check(struct inst *in, uint32_t len, uint32_t seq)
+{
+	static uint8_t f[MAX_FRAME], got[MAX_FRAME];
+	static const uint8_t dst[6] = { 0x02, 0x5a, 0, 0, 0, 0x02 };
+	struct spar_uiscmdrsp r;
+	int n, ret;
+
+	make_frame(f, len, dst, seq);
+	ret = spar_vnic_xmit(&in->n, f, len);
+	if (ret)
+		return bad("xmit of %u bytes: %s", len, strerror(-ret));
+	ret = spar_vnic_wait(&in->n, SPAR_NET_XMIT_DONE, &r, TMO);
+	if (ret)
+		return bad("no XMIT_DONE for a %u-byte frame: %s", len,
+			   strerror(-ret));
+	if (le32toh(r.net.xmtdone.xmt_done_result) != SPAR_XMIT_SUCCESS)
+		return bad("XMIT_DONE result %u",
+			   le32toh(r.net.xmtdone.xmt_done_result));
+	n = host_recv(in, got, sizeof(got), TMO);
+	if (n < 0)
+		return bad("%u-byte frame never appeared on %s", len,
+			   in->ifname);
+	if ((uint32_t)n != len || memcmp(f, got, len))
+		return bad("frame on %s differs (%d bytes, sent %u)",
+			   in->ifname, n, len);
+	return 0;
+}
+
+/* host sends one frame; the guest must receive it byte-exact */
+static int rcv_check(struct inst *in, const uint8_t *dst, uint32_t len,
+		     uint32_t seq, int *bufs)
+{
+	static uint8_t f[MAX_FRAME], got[MAX_FRAME];
+	struct spar_uiscmdrsp r;
+	int n, ret;
+
+	make_frame(f, len, dst, seq);
+	if (host_send(in, f, len))
+		return -1;
+	ret = spar_vnic_wait(&in->n, SPAR_NET_RCV, &r, TMO);
+	if (ret)
+		return bad("%u-byte frame sent on %s not received: %s", len,
+			   in->ifname, strerror(-ret));
+	n = spar_vnic_rcv_copy(&in->n, &r, got, sizeof(got));
+	if (bufs)
+		*bufs = r.net.rcv.numrcvbufs;
+	spar_vnic_repost(&in->n, &r);
+	if (n < 0)
+		return bad("malformed NET_RCV (len %u, %u buffers)",
+			   le32toh(r.net.rcv.rcv_done_len),
+			   r.net.rcv.numrcvbufs);
+	if ((uint32_t)n != len || memcmp(f, got, len))
+		return bad("received frame differs (%d bytes, sent %u)", n,
+			   len);
+	return 0;
+}
+
+/* nothing of ours arrives within @ms */
+static int rcv_none(struct inst *in, int ms)
+{
+	struct spar_uiscmdrsp r;
+
+	if (!spar_vnic_wait(&in->n, SPAR_NET_RCV, &r, ms)) {
+		spar_vnic_repost(&in->n, &r);
+		return bad("unexpected NET_RCV of %u bytes",
+			   le32toh(r.net.rcv.rcv_done_len));
+	}
+	return 0;
+}
+
+static int run_cmd(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int run_cmd(const char *fmt, ...)
+{
+	char cmd[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return system(cmd);
+}
+
+/* ---- attrs ---- */
+
+static int case_attrs_channel(struct inst *in, const char *mac, uint32_t mtu,
+			      uint32_t nbufs)
+{
+	struct spar_iochannel_vnic vn;
+	uint8_t want[6];
+	int ret;
+
+	if (sscanf(mac, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &want[0], &want[1],
+		   &want[2], &want[3], &want[4], &want[5]) != 6)
+		return bad("bad MAC argument");
+	ret = spar_vfio_bar0_read(&in->v, in->g.chan_off[0] +
+				  offsetof(struct spar_io_channel, vnic),
+				  &vn, sizeof(vn));
+	if (ret)
+		return bad("BAR0 read: %s", strerror(-ret));
+	if (memcmp(vn.macaddr, want, 6))
+		return bad("channel MAC %02x:%02x:%02x:%02x:%02x:%02x, want %s",
+			   vn.macaddr[0], vn.macaddr[1], vn.macaddr[2],
+			   vn.macaddr[3], vn.macaddr[4], vn.macaddr[5], mac);
+	if (le32toh(vn.mtu) != mtu)
+		return bad("channel mtu %u, want %u", le32toh(vn.mtu), mtu);
+	if (le32toh(vn.num_rcv_bufs) != nbufs)
+		return bad("channel num_rcv_bufs %u, want %u",
+			   le32toh(vn.num_rcv_bufs), nbufs);
+	return 0;
+}
+
+static int case_attrs_busy(struct inst *in)
+{
+	static const char *const a[][2] = {
+		{ "mac", "02:00:00:00:00:42" }, { "mtu", "1400" },
+		{ "num_rcv_bufs", "8" }, { "ifname", "spbusy0" },
+		{ "ring_slots", "128" },
+	};
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < sizeof(a) / sizeof(a[0]); i++) {
+		ret = spar_sysfs_write(in->uuid, a[i][0], a[i][1]);
+		if (ret != -EBUSY)
+			return bad("writing %s while open gave %s, want EBUSY",
+				   a[i][0], ret ? strerror(-ret) : "success");
+	}
+	return 0;
+}
+
+static int do_attrs(char **argv)
+{
+	struct inst in = { .uuid = argv[0] };
+
+	if (inst_open(&in, SPAR_TRANSPORT_F_ALL)) {
+		result("attributes", 0);
+		return 1;
+	}
+	result("attributes", !case_attrs_channel(&in, argv[1],
+						 strtoul(argv[2], NULL, 0),
+						 strtoul(argv[3], NULL, 0)));
+	result("attributes-busy", !case_attrs_busy(&in));
+	inst_close(&in);
+	return 0;
+}
+
+/* ---- basic ---- */
+
+static int case_bringup(struct inst *in)
+{
+	const struct spar_transport_page *tp = (const void *)in->g.bar0;
+	const struct spar_channel_header *ch =
+		(const void *)spar_guest_chan(&in->g, 0);
+	static const struct spar_guid vnic = SPAR_VNIC_CHANNEL_GUID;
+	uint8_t cfg[SPAR_CFG_BYTES];
+
+	if (spar_vfio_cfg_read(&in->v, 0, cfg, sizeof(cfg)) ||
+	    spar_check_config(cfg, why, sizeof(why)))
+		return -1;
+	if (le32toh(tp->hdr.magic) != SPAR_TRANSPORT_MAGIC ||
+	    le32toh(tp->hdr.version) != SPAR_TRANSPORT_VERSION ||
+	    le32toh(tp->hdr.device_type) != SPAR_TRANSPORT_TYPE_NIC ||
+	    le32toh(tp->hdr.num_channels) != 1)
+		return bad("transport header");
+	if (memcmp(&tp->dir[0].type_guid, &vnic, sizeof(vnic)) ||
+	    le16toh(tp->dir[0].num_queues) != 2 ||
+	    !(le16toh(tp->dir[0].flags) & SPAR_TRANSPORT_DIR_F_PRESENT))
+		return bad("directory entry 0");
+	if (le64toh(ch->signature) != SPAR_CHANNEL_SIGNATURE ||
+	    memcmp(&ch->chtype, &vnic, sizeof(vnic)) ||
+	    le32toh(ch->version_id) != SPAR_VNIC_CHANNEL_VERSIONID ||
+	    le64toh(ch->size) != le64toh(tp->dir[0].size) ||
+	    le64toh(ch->size) < SPAR_MIN_IO_CHANNEL_SIZE)
+		return bad("channel header");
+	if (spar_guest_status(&in->g) != SPAR_STATUS_READY ||
+	    !sysfs_status_is(in, "ready"))
+		return bad("STATUS not READY");
+	if (spar_vfio_reg_read(&in->v, SPAR_REG_GUEST_STATUS) !=
+	    SPAR_GUEST_STATUS_DRIVER_OK)
+		return bad("GUEST_STATUS not DRIVER_OK");
+	return 0;
+}
+
+static int case_transmit(struct inst *in)
+{
+	static const uint32_t sizes[] = { 60, 14, 64, 333, 1514, 4200 };
+	long long x0 = stat_of(in, "net_xmit");
+	uint64_t d0 = in->n.n_xmit_done;
+	unsigned int i;
+
+	sock_drain(in);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		if (xmit_check(in, sizes[i], 100 + i))
+			return -1;
+	if (in->n.n_xmit_done - d0 != i)
+		return bad("%llu XMIT_DONE for %u frames",
+			   (unsigned long long)(in->n.n_xmit_done - d0), i);
+	if (stat_of(in, "net_xmit") - x0 != i)
+		return bad("stats/net_xmit moved by %lld for %u frames",
+			   stat_of(in, "net_xmit") - x0, i);
+	return 0;
+}
+
+static int case_receive(struct inst *in)
+{
+	static const uint32_t sizes[] = { 60, 64, 1000, 1514 };
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		if (rcv_check(in, in->mac, sizes[i], 200 + i, NULL))
+			return -1;
+	return rcv_check(in, bcast, 100, 299, NULL);
+}
+
+/* frames arriving with nothing posted are dropped and counted */
+static int case_drop(struct inst *in)
+{
+	static uint8_t f[128];
+	long long d0 = netstat(in, "statistics/tx_dropped");
+	uint64_t rd0 = in->n.rcv_dropped;
+	struct spar_uiscmdrsp r;
+	int i, ret;
+
+	/* disabling reception forgets every posted buffer */
+	if (spar_vnic_enable(&in->n, 0) ||
+	    spar_vnic_wait(&in->n, SPAR_NET_RCV_ENBDIS_ACK, NULL, TMO))
+		return bad("disable reception");
+	if (spar_vnic_enable(&in->n, 1) ||
+	    spar_vnic_wait(&in->n, SPAR_NET_RCV_ENBDIS_ACK, NULL, TMO))
+		return bad("enable reception");
+	for (i = 0; i < 3; i++) {
+		make_frame(f, sizeof(f), in->mac, 300 + i);
+		if (host_send(in, f, sizeof(f)))
+			return -1;
+	}
+	if (rcv_none(in, 500))
+		return -1;
+	ret = netstat(in, "statistics/tx_dropped") - d0;
+	if (ret != 3)
+		return bad("tx_dropped moved by %d, want 3", ret);
+	if (spar_vnic_post_all(&in->n))
+		return bad("re-post");
+	if (rcv_check(in, in->mac, 80, 310, NULL))
+		return -1;
+	(void)r;
+	if (in->n.rcv_dropped - rd0 != 3)
+		return bad("rcvs_dropped_delta summed to %llu, want 3",
+			   (unsigned long long)(in->n.rcv_dropped - rd0));
+	return 0;
+}
+
+static int case_promisc(struct inst *in)
+{
+	static const uint8_t other[6] = { 0x02, 0xde, 0xad, 0xbe, 0xef, 0x01 };
+	static uint8_t f[100];
+	long long p0 = stat_of(in, "net_rcv_promisc");
+	struct spar_uiscmdrsp r;
+
+	/* promisc off: the frame to another MAC is filtered, the next passes */
+	make_frame(f, sizeof(f), other, 400);
+	if (host_send(in, f, sizeof(f)))
+		return -1;
+	if (rcv_check(in, in->mac, 90, 401, NULL))
+		return -1;
+	if (rcv_none(in, 300))
+		return bad("frame to another MAC delivered with promisc off");
+	if (spar_vnic_promisc(&in->n, 1))
+		return bad("send NET_RCV_PROMISC");
+	if (rcv_check(in, other, 100, 402, NULL))
+		return bad("frame to another MAC not delivered with promisc on (%s)",
+			   why);
+	if (spar_vnic_promisc(&in->n, 0))
+		return bad("send NET_RCV_PROMISC off");
+	make_frame(f, sizeof(f), other, 403);
+	if (host_send(in, f, sizeof(f)))
+		return -1;
+	if (rcv_check(in, in->mac, 90, 404, NULL))
+		return -1;
+	if (rcv_none(in, 300))
+		return bad("promisc off again: other MAC still delivered");
+	(void)r;
+	if (stat_of(in, "net_rcv_promisc") - p0 != 2)
+		return bad("stats/net_rcv_promisc moved by %lld, want 2",
+			   stat_of(in, "net_rcv_promisc") - p0);
+	return 0;
+}
+
+static int wait_link(struct inst *in, int want)
+{
+	struct spar_uiscmdrsp r;
+	uint64_t deadline = spar_now_us() + TMO * 1000ULL;
+
+	while (spar_now_us() < deadline) {
+		if (spar_vnic_wait(&in->n, SPAR_NET_CONNECT_STATUS, &r, TMO))
+			break;
+		if ((le16toh(r.net.enbdis.enable) != 0) == want)
+			return 0;
+	}
+	return bad("no NET_CONNECT_STATUS %d (last %d)", want, in->n.link);
+}
+
+static int case_link(struct inst *in)
+{
+	if (run_cmd("ip link set %s down", in->ifname))
+		return bad("ip link set down failed");
+	if (wait_link(in, 0))
+		return -1;
+	if (run_cmd("ip link set %s up", in->ifname))
+		return bad("ip link set up failed");
+	if (wait_link(in, 1))
+		return -1;
+	return 0;
+}
+
+static int wait_carrier(struct inst *in, int want)
+{
+	uint64_t deadline = spar_now_us() + TMO * 1000ULL;
+
+	while (spar_now_us() < deadline) {
+		if (netstat(in, "carrier") == want)
+			return 0;
+		usleep(10000);
+	}
+	return bad("carrier %lld, want %d", netstat(in, "carrier"), want);
+}
+
+static int case_carrier(struct inst *in)
+{
+	if (wait_carrier(in, 1))
+		return -1;
+	if (spar_vnic_enable(&in->n, 0) ||
+	    spar_vnic_wait(&in->n, SPAR_NET_RCV_ENBDIS_ACK, NULL, TMO))
+		return bad("disable reception");
+	if (wait_carrier(in, 0))
+		return -1;
+	if (spar_vnic_post_all(&in->n) || spar_vnic_enable(&in->n, 1) ||
+	    spar_vnic_wait(&in->n, SPAR_NET_RCV_ENBDIS_ACK, NULL, TMO))
+		return bad("enable reception");
+	return wait_carrier(in, 1);
+}
+
+static int case_interrupts(struct inst *in)
+{
+	long long i0;
+	uint64_t cnt = 0;
+	int ret;
+
+	ret = spar_vfio_irq_enable(&in->v, VFIO_PCI_MSI_IRQ_INDEX);
+	if (ret)
+		return bad("MSI eventfd: %s", strerror(-ret));
+	spar_guest_set_polling(&in->g, 1, SPAR_TRANSPORT_NOTIFY);
+	while (spar_vfio_irq_wait(&in->v, VFIO_PCI_MSI_IRQ_INDEX, 0, NULL) > 0)
+		;
+	i0 = stat_of(in, "interrupts");
+	{
+		static uint8_t f[120];
+
+		make_frame(f, sizeof(f), in->mac, 500);
+		if (host_send(in, f, sizeof(f)))
+			return -1;
+	}
+	ret = spar_vfio_irq_wait(&in->v, VFIO_PCI_MSI_IRQ_INDEX, TMO, &cnt);
+	if (ret <= 0)
+		return bad("no MSI for a received frame with guest_polling 0");
+	if (stat_of(in, "interrupts") <= i0)
+		return bad("stats/interrupts did not move");
+	if (spar_vnic_wait(&in->n, SPAR_NET_RCV, NULL, TMO))
+		return bad("NET_RCV after the interrupt missing");
+
+	/* polling: with NOTIFY_SUPPRESS accepted the host must stay quiet */
+	spar_guest_set_polling(&in->g, 1, SPAR_TRANSPORT_POLLING);
+	while (spar_vfio_irq_wait(&in->v, VFIO_PCI_MSI_IRQ_INDEX, 0, NULL) > 0)
+		;
+	i0 = stat_of(in, "interrupts");
+	if (rcv_check(in, in->mac, 120, 501, NULL))
+		return -1;
+	if (spar_vfio_irq_wait(&in->v, VFIO_PCI_MSI_IRQ_INDEX, 200, NULL) > 0 ||
+	    stat_of(in, "interrupts") != i0)
+		return bad("interrupt raised although guest_polling is 1");
+	spar_guest_set_polling(&in->g, 1, SPAR_TRANSPORT_NOTIFY);
+	spar_vfio_irq_disable(&in->v, VFIO_PCI_MSI_IRQ_INDEX);
+	return 0;
+}
+
+/* the doorbells the host counted are exactly the ones host_polling asked for */
+static int case_doorbells(struct inst *in, long long db0, uint64_t rung0)
+{
+	long long got = stat_of(in, "doorbells") - db0;
+	uint64_t rung = in->g.doorbells - rung0, i;
+	uint64_t skip0 = in->g.doorbells_skipped;
+
+	if (got != (long long)rung)
+		return bad("host counted %lld doorbells, guest rang %llu", got,
+			   (unsigned long long)rung);
+	/* with the host busy-polling, most publications need no doorbell */
+	spar_sysfs_write(in->uuid, "busy_poll_us", "200000");
+	db0 = stat_of(in, "doorbells");
+	rung0 = in->g.doorbells;
+	for (i = 0; i < 20; i++) {
+		if (xmit_check(in, 64, 600 + i)) {
+			spar_sysfs_write(in->uuid, "busy_poll_us", "0");
+			return -1;
+		}
+	}
+	spar_sysfs_write(in->uuid, "busy_poll_us", "0");
+	got = stat_of(in, "doorbells") - db0;
+	rung = in->g.doorbells - rung0;
+	note("doorbells: %llu rung, %llu skipped while the host polled",
+	     (unsigned long long)rung,
+	     (unsigned long long)(in->g.doorbells_skipped - skip0));
+	if (got != (long long)rung)
+		return bad("busy-poll: host counted %lld doorbells, guest rang %llu",
+			   got, (unsigned long long)rung);
+	if (in->g.doorbells_skipped == skip0)
+		return bad("host_polling never said 1 while the host polled");
+	return 0;
+}
+
+static int do_basic(char **argv)
+{
+	struct inst in = { .uuid = argv[0] };
+	long long db0 = stat_of(&in, "doorbells");
+	int ok;
+
+	ok = !inst_open(&in, SPAR_TRANSPORT_F_ALL) && !case_bringup(&in);
+	result("bring-up", ok);
+	if (!ok)
+		goto out;
+	if (inst_start(&in)) {
+		result("start", 0);
+		goto out;
+	}
+	result("transmit", !case_transmit(&in));
+	result("receive", !case_receive(&in));
+	result("receive-drop", !case_drop(&in));
+	result("promisc", !case_promisc(&in));
+	result("link", !case_link(&in));
+	result("carrier", !case_carrier(&in));
+	result("interrupts", !case_interrupts(&in));
+	result("doorbells", !case_doorbells(&in, db0, 0));
+out:
+	inst_close(&in);
+	return 0;
+}
+
+/* ---- jumbo (mtu 9000 set by the caller) ---- */
+
+static int do_jumbo(char **argv)
+{
+	struct inst in = { .uuid = argv[0] };
+	int bufs = 0;
+	int ok;
+
+	ok = !inst_open(&in, SPAR_TRANSPORT_F_ALL) && !inst_start(&in);
+	if (ok) {
+		ok = !rcv_check(&in, in.mac, 9014, 700, &bufs);
+		if (ok && bufs != 3)
+			ok = !bad("9014-byte frame came in %d buffers, want 3",
+				  bufs);
+		if (ok)
+			ok = !rcv_check(&in, in.mac, 4033, 701, &bufs) &&
+			     (bufs == 2 || !bad("4033 bytes in %d buffers",
+						bufs));
+	}
+	result("receive-jumbo", ok);
+	if (in.open) {
+		sock_drain(&in);
+		result("transmit-jumbo", !xmit_check(&in, 9014, 702));
+	}
+	inst_close(&in);
+	return 0;
+}
+
+/* ---- reset and unmap ---- */
+
+static int case_reset(struct inst *in)
+{
+	long long d0;
+	static uint8_t f[100];
+	int ret;
+
+	if (rcv_check(in, in->mac, 100, 800, NULL))
+		return -1;
+	if (stat_of(in, "pins_held") <= 0)
+		return bad("no pins held while buffers are posted");
+	ret = spar_vfio_reset(&in->v);
+	if (ret)
+		return bad("VFIO_DEVICE_RESET: %s", strerror(-ret));
+	if (stat_of(in, "pins_held") != 0)
+		return bad("pins_held %lld after reset",
+			   stat_of(in, "pins_held"));
+	memset(&in->n.bl_count, 0, sizeof(in->n.bl_count));
+	ret = spar_guest_restart(&in->g, why, sizeof(why));
+	if (ret)
+		return -1;
+	/* enable without posting: the old buffers must be gone */
+	if (spar_vnic_enable(&in->n, 1) ||
+	    spar_vnic_wait(&in->n, SPAR_NET_RCV_ENBDIS_ACK, NULL, TMO))
+		return bad("enable after reset");
+	d0 = netstat(in, "statistics/tx_dropped");
+	make_frame(f, sizeof(f), in->mac, 801);
+	if (host_send(in, f, sizeof(f)) || rcv_none(in, 500))
+		return -1;
+	if (netstat(in, "statistics/tx_dropped") - d0 != 1)
+		return bad("frame after reset not dropped: posted buffers survived");
+	if (spar_vnic_post_all(&in->n))
+		return bad("re-post after reset");
+	return rcv_check(in, in->mac, 100, 802, NULL);
+}
+
+static int case_unmap(struct inst *in)
+{
+	long long pins, d0;
+	uint64_t t0, dt;
+	static uint8_t f[100];
+	int ret;
+
+	if (rcv_check(in, in->mac, 100, 900, NULL))
+		return -1;
+	pins = stat_of(in, "pins_held");
+	t0 = spar_now_us();
+	ret = spar_arena_unmap(&in->v, &in->n.rx);
+	dt = spar_now_us() - t0;
+	if (ret)
+		return bad("UNMAP_DMA: %s", strerror(-ret));
+	note("unmap of %u posted buffers took %llu us", NBUFS,
+	     (unsigned long long)dt);
+	if (dt > 2000000)
+		return bad("UNMAP_DMA took %llu ms", (unsigned long long)dt / 1000);
+	if (stat_of(in, "pins_held") >= pins)
+		return bad("pins_held %lld -> %lld after unmap", pins,
+			   stat_of(in, "pins_held"));
+	d0 = netstat(in, "statistics/tx_dropped");
+	make_frame(f, sizeof(f), in->mac, 901);
+	if (host_send(in, f, sizeof(f)) || rcv_none(in, 500))
+		return -1;
+	if (netstat(in, "statistics/tx_dropped") - d0 != 1)
+		return bad("frame after unmap not dropped");
+	if (spar_vfio_reg_read(&in->v, SPAR_REG_STATUS) != SPAR_STATUS_READY)
+		return bad("unmap broke the device");
+	ret = spar_arena_map(&in->v, &in->n.rx);
+	if (ret)
+		return bad("re-map: %s", strerror(-ret));
+	if (spar_vnic_post_all(&in->n))
+		return bad("re-post after re-map");
+	return rcv_check(in, in->mac, 100, 902, NULL);
+}
+
+static int do_reset(char **argv)
+{
+	struct inst in = { .uuid = argv[0] };
+	int ok;
+
+	ok = !inst_open(&in, SPAR_TRANSPORT_F_ALL) && !inst_start(&in);
+	result("reset", ok && !case_reset(&in));
+	result("unmap", ok && !case_unmap(&in));
+	if (ok) {
+		ok = !rcv_check(&in, in.mac, 100, 950, NULL) &&
+		     stat_of(&in, "pins_held") > 0;
+		inst_close(&in);
+		if (ok && stat_of(&in, "pins_held") != 0)
+			ok = !bad("pins_held %lld after close",
+				  stat_of(&in, "pins_held"));
+		if (ok && !sysfs_status_is(&in, "closed"))
+			ok = !bad("status not closed after close");
+		result("close", ok);
+	}
+	inst_close(&in);
+	return 0;
+}
+
+/* ---- malicious guest ---- */
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	__atomic_store_n((uint32_t *)p, htole32(v), __ATOMIC_RELAXED);
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	__atomic_store_n((uint64_t *)p, htole64(v), __ATOMIC_RELAXED);
+}
+
+#define QOFF(f)	offsetof(struct spar_signal_queue_header, f)
+
+static int wait_needs_reset(struct inst *in)
+{
+	uint64_t deadline = spar_now_us() + TMO * 1000ULL;
+
+	while (spar_now_us() < deadline) {
+		if (spar_vfio_reg_read(&in->v, SPAR_REG_STATUS) &
+		    SPAR_STATUS_NEEDS_RESET)
+			return sysfs_status_is(in, "needs-reset") ? 0 :
+			       bad("STATUS NEEDS_RESET but sysfs status differs");
+		usleep(2000);
+	}
+	return bad("STATUS 0x%x, want NEEDS_RESET",
+		   spar_vfio_reg_read(&in->v, SPAR_REG_STATUS));
+}
+
+/* send a raw command without the client queue's checks */
+static int send_raw(struct inst *in, const struct spar_uiscmdrsp *c)
+{
+	int ret = spar_guest_insert(&in->g, 0, SPAR_IOCHAN_TO_IOPART, c,
+				    sizeof(*c));
+
+	spar_vfio_reg_write(&in->v, SPAR_REG_DOORBELL, 0);
+	return ret;
+}
+
+static int recover(struct inst *in)
+{
+	in->n.bl_count = 0;
+	if (spar_guest_restart(&in->g, why, sizeof(why)))
+		return -1;
+	if (inst_start(in))
+		return -1;
+	return xmit_check(in, 64, 1099) ? bad("after RESET: %s", why) : 0;
+}
+
+enum evil {
+	EVIL_CMD_HEAD, EVIL_RSP_TAIL, EVIL_FRAGS, EVIL_FRAG_LEN, EVIL_IOVA,
+	EVIL_SHORT, EVIL_GEOMETRY, EVIL_DOORBELLS, EVIL_NR,
+};
+
+static const char *const evil_names[EVIL_NR] = {
+	"evil-head", "evil-tail", "evil-frag-count", "evil-frag-len",
+	"evil-iova", "evil-short-frame", "evil-geometry", "evil-doorbells",
+};
+
+static int evil_do(struct inst *a, enum evil e)
+{
+	uint8_t *cq = spar_guest_queue(&a->g, 0, SPAR_IOCHAN_TO_IOPART);
+	uint8_t *rq = spar_guest_queue(&a->g, 0, SPAR_IOCHAN_FROM_IOPART);
+	static uint8_t f[200];
+	struct spar_uiscmdrsp c;
+	uint32_t max = le32toh(*(uint32_t *)(cq + QOFF(max_slots)));
+	uint64_t t0;
+	int i;
+
+	make_frame(f, sizeof(f), a->mac, 1000 + e);
+	spar_vnic_xmit_cmd(&a->n, &c, f, sizeof(f));
+	switch (e) {
+	case EVIL_CMD_HEAD:
+		put32(cq + QOFF(head), max + 3);
+		spar_vfio_reg_write(&a->v, SPAR_REG_DOORBELL, 0);
+		break;
+	case EVIL_RSP_TAIL:
+		put32(rq + QOFF(tail), 0xffff);
+		send_raw(a, &c);
+		break;
+	case EVIL_FRAGS:
+		c.net.xmt.num_frags = htole32(SPAR_MAX_PHYS_INFO + 1);
+		send_raw(a, &c);
+		break;
+	case EVIL_FRAG_LEN:
+		c.net.xmt.frags[0].pi_len = htole16(5000);
+		c.net.xmt.len = htole32(5000);
+		send_raw(a, &c);
+		break;
+	case EVIL_IOVA:
+		c.net.xmt.frags[0].pi_pfn = htole64(0x7f0000000ULL);
+		send_raw(a, &c);
+		break;
+	case EVIL_SHORT:
+		c.net.xmt.len = htole32(10);
+		c.net.xmt.frags[0].pi_len = htole16(10);
+		send_raw(a, &c);
+		break;
+	case EVIL_GEOMETRY: {
+		/* the host works from its own copy: hand-insert with it */
+		uint8_t *chan = spar_guest_chan(&a->g, 0);
+		uint32_t head = le32toh(*(uint32_t *)(cq + QOFF(head)));
+
+		head = (head + 1) % max;
+		put32(cq + QOFF(max_slots), 7);
+		put32(cq + QOFF(signal_size), 3);
+		put64(cq + QOFF(sig_base_offset), 0xfffffff0ULL);
+		memcpy(chan + SPAR_SIZEOF_PROTOCOL +
+		       (size_t)head * SPAR_SIZEOF_CMDRSP, &c, sizeof(c));
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		put32(cq + QOFF(head), head);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		spar_vfio_reg_write(&a->v, SPAR_REG_DOORBELL, 0);
+		break;
+	}
+	case EVIL_DOORBELLS:
+		t0 = spar_now_us();
+		for (i = 0; i < 100000; i++)
+			spar_vfio_reg_write(&a->v, SPAR_REG_DOORBELL, i & 31);
+		note("100000 doorbells took %llu ms",
+		     (unsigned long long)(spar_now_us() - t0) / 1000);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static int evil_case(struct inst *a, struct inst *b, enum evil e)
+{
+	long long pa = stat_of(a, "protocol_errors");
+	long long pb = stat_of(b, "protocol_errors");
+	int violation = e != EVIL_GEOMETRY && e != EVIL_DOORBELLS;
+
+	evil_do(a, e);
+	if (violation) {
+		if (wait_needs_reset(a))
+			return -1;
+		if (stat_of(a, "protocol_errors") <= pa)
+			return bad("stats/protocol_errors did not move");
+	} else if (e == EVIL_GEOMETRY) {
+		if (spar_vnic_wait(&a->n, SPAR_NET_XMIT_DONE, NULL, TMO))
+			return bad("host stopped serving after the guest rewrote the geometry");
+		if (spar_vfio_reg_read(&a->v, SPAR_REG_STATUS) !=
+		    SPAR_STATUS_READY)
+			return bad("geometry rewrite changed STATUS to 0x%x",
+				   spar_vfio_reg_read(&a->v, SPAR_REG_STATUS));
+	} else {
+		sock_drain(a);
+		if (xmit_check(a, 64, 1098))
+			return bad("after the doorbell storm: %s", why);
+	}
+	/* the other instance is untouched and passes traffic */
+	if (!sysfs_status_is(b, "ready"))
+		return bad("the other instance is not ready");
+	if (stat_of(b, "protocol_errors") != pb)
+		return bad("the other instance counted a protocol error");
+	sock_drain(b);
+	if (xmit_check(b, 100, 1097) || rcv_check(b, b->mac, 100, 1096, NULL))
+		return bad("other instance: %s", why);
+	/* a RESET write recovers */
+	sock_drain(a);
+	if (recover(a))
+		return -1;
+	if (e == EVIL_GEOMETRY) {
+		uint8_t *cq = spar_guest_queue(&a->g, 0, SPAR_IOCHAN_TO_IOPART);
+
+		if (le32toh(*(uint32_t *)(cq + QOFF(signal_size))) !=
+		    SPAR_SIZEOF_CMDRSP)
+			return bad("RESET did not rewrite the queue geometry");
+	}
+	return 0;
+}
+
+static int do_malicious(char **argv)
+{
+	struct inst a = { .uuid = argv[0] }, b = { .uuid = argv[1] };
+	int e;
+
+	if (inst_open(&a, SPAR_TRANSPORT_F_ALL) || inst_start(&a) ||
+	    inst_open(&b, SPAR_TRANSPORT_F_ALL) || inst_start(&b)) {
+		result("evil-setup", 0);
+		goto out;
+	}
+	a.n.auto_repost = 1;
+	b.n.auto_repost = 1;
+	for (e = 0; e < EVIL_NR; e++)
+		result(evil_names[e], !evil_case(&a, &b, e));
+out:
+	inst_close(&a);
+	inst_close(&b);
+	return 0;
+}
+
+/* ---- remove while open ---- */
+
+static int do_remove(char **argv)
+{
+	const char *uuid = argv[0];
+	int pfd[2], status = 0, ret;
+	uint64_t t0, dt;
+	char c = 0;
+	pid_t pid;
+
+	if (pipe(pfd))
+		return 1;
+	pid = fork();
+	if (pid == 0) {
+		struct spar_vfio v;
+
+		close(pfd[0]);
+		if (spar_vfio_open(&v, uuid) ||
+		    spar_vfio_irq_enable(&v, VFIO_PCI_REQ_IRQ_INDEX))
+			_exit(3);
+		if (write(pfd[1], "r", 1) != 1)
+			_exit(4);
+		ret = spar_vfio_irq_wait(&v, VFIO_PCI_REQ_IRQ_INDEX, 20000,
+					 NULL);
+		spar_vfio_close(&v);
+		_exit(ret > 0 ? 0 : 5);
+	}
+	close(pfd[1]);
+	if (read(pfd[0], &c, 1) != 1) {
+		bad("child could not open the device");
+		waitpid(pid, &status, 0);
+		result("remove-while-open", 0);
+		return 0;
+	}
+	t0 = spar_now_us();
+	ret = spar_sysfs_write(uuid, "remove", "1");
+	dt = spar_now_us() - t0;
+	waitpid(pid, &status, 0);
+	note("remove took %llu ms", (unsigned long long)dt / 1000);
+	if (ret)
+		bad("remove: %s", strerror(-ret));
+	else if (dt > 5000000)
+		bad("remove took %llu ms", (unsigned long long)dt / 1000);
+	else if (!WIFEXITED(status) || WEXITSTATUS(status))
+		bad("the holder was not asked to release (status 0x%x)",
+		    status);
+	else if (access(SPAR_MDEV_DEVICES, F_OK) == 0 &&
+		 spar_sysfs_read(uuid, "status", &c, 1) != -ENOENT)
+		bad("instance still present");
+	result("remove-while-open", !why[0]);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int args;
+		int (*fn)(char **argv);
+	} cmds[] = {
+		{ "attrs", 4, do_attrs },
+		{ "basic", 1, do_basic },
+		{ "jumbo", 1, do_jumbo },
+		{ "reset", 1, do_reset },
+		{ "malicious", 2, do_malicious },
+		{ "remove", 1, do_remove },
+	};
+	unsigned int i;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN);
+	for (i = 0; argc > 1 && i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (strcmp(argv[1], cmds[i].name))
+			continue;
+		if (argc != cmds[i].args + 2)
+			break;
+		cmds[i].fn(argv + 2);
+		return failures ? 1 : 0;
+	}
+	fprintf(stderr, "usage: nic_test attrs|basic|jumbo|reset|malicious|remove UUID...\n");
+	return 2;
+}
