@@ -276,24 +276,15 @@ static int nic_xmit_done(struct spar_nic *nic, __le64 buf, u32 result)
 static int nic_xmit_check(struct spar_nic *nic, const struct spar_net_pkt_xmt *x)
 {
 	u32 len = le32_to_cpu(x->len);
-	u32 n = le32_to_cpu(x->num_frags);
-	u32 i, sum = 0;
+	ssize_t sum;
 
-	if (!n || n > SPAR_MAX_PHYS_INFO)
-		return nic_bad(nic, "transmit fragment count out of range");
 	if (len < ETH_HLEN)
 		return nic_bad(nic, "frame shorter than an Ethernet header");
 	if (len > SPAR_NIC_MAX_FRAME)
 		return nic_bad(nic, "frame longer than the largest MTU");
-	for (i = 0; i < n; i++) {
-		u32 off = le16_to_cpu(x->frags[i].pi_off);
-		u32 flen = le16_to_cpu(x->frags[i].pi_len);
-
-		if (!flen || off >= SPAR_NIC_PAGE ||
-		    flen > SPAR_NIC_PAGE - off)
-			return nic_bad(nic, "transmit fragment out of range");
-		sum += flen;
-	}
+	sum = spar_frags_len(x->frags, le32_to_cpu(x->num_frags));
+	if (sum < 0)
+		return nic_bad(nic, "transmit fragment list out of range");
 	if (sum != len)
 		return nic_bad(nic, "transmit fragments do not add up to the frame");
 	return len;
@@ -304,30 +295,21 @@ static int nic_xmit(struct spar_nic *nic, const struct spar_uiscmdrsp *cmd)
 	const struct spar_net_pkt_xmt *x = &cmd->net.xmt;
 	struct net_device *dev = nic->netdev;
 	struct sk_buff *skb;
-	int len, i, n;
+	int len;
 
 	len = nic_xmit_check(nic, x);
 	if (len < 0)
 		return len;
-	n = le32_to_cpu(x->num_frags);
 
 	skb = netdev_alloc_skb_ip_align(dev, len);
 	if (!skb) {
 		DEV_STATS_INC(dev, rx_dropped);
 		return nic_xmit_done(nic, cmd->net.buf, SPAR_XMIT_FAILED);
 	}
-	for (i = 0; i < n; i++) {
-		u64 pfn = le64_to_cpu(x->frags[i].pi_pfn);
-		u32 flen = le16_to_cpu(x->frags[i].pi_len);
-		u64 iova = (pfn << SPAR_PI_PAGE_SHIFT) +
-			   le16_to_cpu(x->frags[i].pi_off);
-
-		if (pfn > (U64_MAX >> SPAR_PI_PAGE_SHIFT) ||
-		    spar_copy_from_guest(nic->sdev, skb_put(skb, flen), iova,
-					 flen)) {
-			kfree_skb(skb);
-			return nic_bad(nic, "transmit buffer outside guest memory");
-		}
+	if (spar_copy_from_frags(nic->sdev, x->frags,
+				 le32_to_cpu(x->num_frags), skb_put(skb, len))) {
+		kfree_skb(skb);
+		return nic_bad(nic, "transmit buffer outside guest memory");
 	}
 
 	if (!netif_running(dev)) {
@@ -448,10 +430,16 @@ static int nic_deliver(struct spar_nic *nic, struct sk_buff *skb)
 	for (i = 0; i < n; i++) {
 		u32 chunk = min(len - off, chain[i].len);
 
-		if (skb_copy_bits(skb, off, nic->bounce, chunk) ||
-		    spar_copy_to_guest(nic->sdev, chain[i].iova, nic->bounce,
+		if (skb_copy_bits(skb, off, nic->bounce, chunk))
+			goto drop;
+		/*
+		 * The buffer was in guest memory when it was posted; if it is
+		 * gone now, the user unmapped it since (dma_unmap raced with
+		 * this frame), which is no protocol violation: drop the frame.
+		 */
+		if (spar_copy_to_guest(nic->sdev, chain[i].iova, nic->bounce,
 				       chunk))
-			return nic_bad(nic, "receive buffer outside guest memory");
+			goto drop;
 		rcv->rcvbuf[i] = cpu_to_le64(chain[i].cookie);
 		off += chunk;
 	}
@@ -462,6 +450,11 @@ static int nic_deliver(struct spar_nic *nic, struct sk_buff *skb)
 	DEV_STATS_INC(nic->netdev, tx_packets);
 	DEV_STATS_ADD(nic->netdev, tx_bytes, len);
 	return nic_send(nic, SPAR_NET_RCV, cpu_to_le64(chain[0].cookie));
+
+drop:
+	DEV_STATS_INC(nic->netdev, tx_dropped);
+	nic->drops++;
+	return 0;
 }
 
 static int nic_report_link(struct spar_nic *nic)

@@ -15,6 +15,8 @@
 #include <linux/iommu.h>
 #include <linux/slab.h>
 
+#include <spar/iochannel.h>
+
 #include "spar_mdev.h"
 
 struct spar_pin {
@@ -159,6 +161,163 @@ int spar_copy_to_guest(struct spar_dev *sdev, u64 iova, const void *src,
 		       size_t len)
 {
 	return spar_copy_guest(sdev, iova, (void *)src, len, true);
+}
+
+/**
+ * spar_frags_len() - validate a phys_info fragment list
+ * @frags: private copy of the list
+ * @nfrags: entries in use, as the guest claimed
+ *
+ * Each fragment must be non-empty and stay inside its 4 KiB guest page,
+ * and the list must have 1 to SPAR_MAX_PHYS_INFO entries.
+ *
+ * Context: any context.
+ * Return: total bytes described, or -EPROTO.
+ */
+ssize_t spar_frags_len(const struct spar_phys_info *frags, u32 nfrags)
+{
+	size_t total = 0;
+	u32 i;
+
+	if (!nfrags || nfrags > SPAR_MAX_PHYS_INFO)
+		return -EPROTO;
+	for (i = 0; i < nfrags; i++) {
+		u64 pfn = le64_to_cpu(frags[i].pi_pfn);
+		u32 off = le16_to_cpu(frags[i].pi_off);
+		u32 len = le16_to_cpu(frags[i].pi_len);
+
+		if (!len || off >= SPAR_PI_PAGE_SIZE ||
+		    len > SPAR_PI_PAGE_SIZE - off ||
+		    pfn > (U64_MAX >> SPAR_PI_PAGE_SHIFT))
+			return -EPROTO;
+		total += len;
+	}
+	return total;
+}
+
+/**
+ * spar_copy_from_frags() - gather a phys_info fragment list
+ * @sdev: the instance, open
+ * @frags: private copy of the list, already checked by spar_frags_len()
+ * @nfrags: entries in use
+ * @dst: buffer of at least the total length
+ *
+ * Context: process context; may sleep.
+ * Return: 0, or a negative errno if a fragment is outside guest memory.
+ */
+int spar_copy_from_frags(struct spar_dev *sdev,
+			 const struct spar_phys_info *frags, u32 nfrags,
+			 void *dst)
+{
+	u8 *p = dst;
+	u32 i;
+	int ret;
+
+	for (i = 0; i < nfrags; i++) {
+		u64 iova = (le64_to_cpu(frags[i].pi_pfn) << SPAR_PI_PAGE_SHIFT) +
+			   le16_to_cpu(frags[i].pi_off);
+		u32 len = le16_to_cpu(frags[i].pi_len);
+
+		ret = spar_copy_from_guest(sdev, p, iova, len);
+		if (ret)
+			return ret;
+		p += len;
+	}
+	return 0;
+}
+
+/**
+ * spar_sg_len() - validate a guest_phys_info scatter list
+ * @sg: private copy of the list
+ * @nents: entries in use, as the guest claimed
+ * @max_len: bound on the total, e.g. the largest transfer allowed
+ *
+ * Entries may span pages but must be non-empty, must not wrap the
+ * address space, and must add up to at most @max_len.
+ *
+ * Context: any context.
+ * Return: total bytes described, or -EPROTO.
+ */
+ssize_t spar_sg_len(const struct spar_guest_phys_info *sg, u32 nents,
+		    size_t max_len)
+{
+	size_t total = 0;
+	u32 i;
+
+	if (!nents || nents > SPAR_MAX_PHYS_INFO)
+		return -EPROTO;
+	for (i = 0; i < nents; i++) {
+		u64 addr = le64_to_cpu(sg[i].address);
+		u64 len = le64_to_cpu(sg[i].length);
+
+		if (!len || len > max_len - total || addr + len < addr)
+			return -EPROTO;
+		total += len;
+	}
+	return total;
+}
+
+/*
+ * Walk @len bytes of a checked scatter list from its start, copying
+ * between it and @buf in the direction @to_guest says.
+ */
+static int spar_sg_copy(struct spar_dev *sdev,
+			const struct spar_guest_phys_info *sg, u32 nents,
+			void *buf, size_t len, bool to_guest)
+{
+	u8 *p = buf;
+	u32 i;
+	int ret;
+
+	for (i = 0; i < nents && len; i++) {
+		u64 addr = le64_to_cpu(sg[i].address);
+		size_t n = min_t(u64, le64_to_cpu(sg[i].length), len);
+
+		ret = spar_copy_guest(sdev, addr, p, n, to_guest);
+		if (ret)
+			return ret;
+		p += n;
+		len -= n;
+	}
+	return len ? -EPROTO : 0;
+}
+
+/**
+ * spar_copy_from_sg() - gather from a guest scatter list
+ * @sdev: the instance, open
+ * @sg: private copy of the list, already checked by spar_sg_len()
+ * @nents: entries in use
+ * @dst: host buffer
+ * @len: bytes to copy, at most what the list describes
+ *
+ * Context: process context; may sleep.
+ * Return: 0, or a negative errno if an entry is outside guest memory or
+ * the list is shorter than @len.
+ */
+int spar_copy_from_sg(struct spar_dev *sdev,
+		      const struct spar_guest_phys_info *sg, u32 nents,
+		      void *dst, size_t len)
+{
+	return spar_sg_copy(sdev, sg, nents, dst, len, false);
+}
+
+/**
+ * spar_copy_to_sg() - scatter into a guest scatter list
+ * @sdev: the instance, open
+ * @sg: private copy of the list, already checked by spar_sg_len()
+ * @nents: entries in use
+ * @src: host buffer
+ * @len: bytes to copy, at most what the list describes
+ *
+ * Context: process context; may sleep.
+ * Return: 0, or a negative errno if an entry is outside guest memory or
+ * the list is shorter than @len.
+ */
+int spar_copy_to_sg(struct spar_dev *sdev,
+		    const struct spar_guest_phys_info *sg, u32 nents,
+		    const void *src, size_t len)
+{
+	return spar_sg_copy(sdev, sg, nents, (void *)src, len, true);
 }
 
 /**
