@@ -13,7 +13,7 @@ export SPAR_TIER SPAR_REPO
 . "$SPAR_REPO/tests/vm/lib/guest.sh"
 
 # Nested boots are slow under TCG: a test file may take this long.
-export SPAR_TEST_TIMEOUT="${SPAR_TEST_TIMEOUT:-290}"
+export SPAR_TEST_TIMEOUT="${SPAR_TEST_TIMEOUT:-600}"
 
 main() {
 	echo "# kernel $(uname -r), repo $SPAR_REPO"

@@ -31,7 +31,7 @@ vm_module_ready "$tier" "$results" || exit 1
 # The L2 guests' initramfs; L1 finds it at the same path through 9p.
 vm_l2_initramfs "$VM_BUILD/l2-initramfs-$VM_KVER.cpio.gz" "$here/l2-init"
 rc=0
-vm_boot e2e "${SPAR_E2E_TIMEOUT:-330}" tests/e2e/e2e-main.sh "$@"
+vm_boot e2e "${SPAR_E2E_TIMEOUT:-1500}" tests/e2e/e2e-main.sh "$@"
 vm_collect "$tier" e2e "$results" l1-boot nested-dmesg || rc=1
 vm_summary "$tier" "$results" "$((SECONDS - start))" || rc=1
 exit "$rc"
