@@ -894,6 +894,197 @@ static int do_reset(char **argv)
 	return 0;
 }
 
+/* ---- transport states: pause/resume, GUEST_STATUS, INTx ---- */
+
+static uint32_t reg(struct inst *in, unsigned int off)
+{
+	return spar_vfio_reg_read(&in->v, off);
+}
+
+/* wait up to @ms for STATUS == @want */
+static int status_wait(struct inst *in, uint32_t want, int ms)
+{
+	while (reg(in, SPAR_REG_STATUS) != want && ms > 0) {
+		usleep(10000);
+		ms -= 10;
+	}
+	return reg(in, SPAR_REG_STATUS) == want ? 0 : -1;
+}
+
+/* traffic both ways after the host forgot everything: re-post, enable */
+static int traffic_again(struct inst *in, uint32_t seq)
+{
+	if (inst_start(in))
+		return -1;
+	if (xmit_check(in, 200, seq))
+		return -1;
+	return rcv_check(in, in->mac, 200, seq + 1, NULL);
+}
+
+/* the pause handshake of the transport, driven by the recover attribute */
+static int case_pause(struct inst *in)
+{
+	const struct spar_transport_page *tp = (const void *)in->g.bar0;
+	uint32_t gen0 = reg(in, SPAR_REG_GENERATION);
+	uint8_t *rq = spar_guest_queue(&in->g, 0, SPAR_IOCHAN_FROM_IOPART);
+	int ret;
+
+	if (xmit_check(in, 100, 1000))
+		return -1;
+	spar_vfio_reg_write(&in->v, SPAR_REG_INT_STATUS, ~0U);
+	ret = spar_sysfs_write(in->uuid, "recover", "1");
+	if (ret)
+		return bad("recover: %s", strerror(-ret));
+	if (reg(in, SPAR_REG_STATUS) != SPAR_STATUS_PAUSED ||
+	    le32toh(tp->hdr.status) != SPAR_STATUS_PAUSED ||
+	    !sysfs_status_is(in, "paused"))
+		return bad("not paused after recover (STATUS %#x)",
+			   reg(in, SPAR_REG_STATUS));
+	if (!(reg(in, SPAR_REG_INT_STATUS) & SPAR_INT_CONFIG))
+		return bad("no CONFIG interrupt cause for the pause");
+	if (spar_sysfs_write(in->uuid, "recover", "1") != -EBUSY)
+		return bad("a second recover while paused was not refused");
+
+	/* acknowledge: the host restarts on empty queues */
+	spar_vfio_reg_write(&in->v, SPAR_REG_GUEST_STATUS,
+			    SPAR_GUEST_STATUS_DRIVER_OK |
+			    SPAR_GUEST_STATUS_PAUSED);
+	if (status_wait(in, SPAR_STATUS_READY, TMO))
+		return bad("not READY after the acknowledgement (STATUS %#x)",
+			   reg(in, SPAR_REG_STATUS));
+	if (reg(in, SPAR_REG_GENERATION) != gen0 + 1 ||
+	    le32toh(tp->hdr.generation) != gen0 + 1)
+		return bad("generation %u after resume, want %u",
+			   reg(in, SPAR_REG_GENERATION), gen0 + 1);
+	if (le32toh(*(uint32_t *)(rq + 60)) || le32toh(*(uint32_t *)(rq + 72)))
+		return bad("response queue indexes not reset by the resume");
+	if (!sysfs_status_is(in, "ready"))
+		return bad("sysfs status not ready after resume");
+	spar_vfio_reg_write(&in->v, SPAR_REG_GUEST_STATUS,
+			    SPAR_GUEST_STATUS_DRIVER_OK);
+	if (reg(in, SPAR_REG_GUEST_STATUS) != SPAR_GUEST_STATUS_DRIVER_OK)
+		return bad("GUEST_STATUS not back to DRIVER_OK");
+	in->n.bl_count = 0;
+	return traffic_again(in, 1010);
+}
+
+/* a guest that never acknowledges gets NEEDS_RESET; a reset recovers */
+static int case_pause_timeout(struct inst *in)
+{
+	if (spar_sysfs_write(in->uuid, "recover", "1"))
+		return bad("recover refused");
+	if (status_wait(in, SPAR_STATUS_PAUSED, TMO))
+		return bad("not paused");
+	if (status_wait(in, SPAR_STATUS_NEEDS_RESET, 15000))
+		return bad("no NEEDS_RESET after an unacknowledged pause (STATUS %#x)",
+			   reg(in, SPAR_REG_STATUS));
+	if (spar_guest_restart(&in->g, why, sizeof(why)))
+		return -1;
+	in->n.bl_count = 0;
+	return traffic_again(in, 1020);
+}
+
+/* GUEST_STATUS moves only along the allowed transitions */
+static int case_guest_status(struct inst *in)
+{
+	long long e0 = stat_of(in, "protocol_errors");
+
+	/* PAUSED without a pause in progress is illegal */
+	spar_vfio_reg_write(&in->v, SPAR_REG_GUEST_STATUS,
+			    SPAR_GUEST_STATUS_DRIVER_OK |
+			    SPAR_GUEST_STATUS_PAUSED);
+	if (status_wait(in, SPAR_STATUS_NEEDS_RESET, TMO))
+		return bad("illegal GUEST_STATUS write accepted (STATUS %#x)",
+			   reg(in, SPAR_REG_STATUS));
+	if (stat_of(in, "protocol_errors") <= e0)
+		return bad("protocol_errors did not move");
+	/* features are fixed once the driver is up */
+	spar_vfio_reg_write(&in->v, SPAR_REG_GUEST_FEATURES, 0);
+	if (reg(in, SPAR_REG_GUEST_FEATURES) != SPAR_TRANSPORT_F_ALL)
+		return bad("GUEST_FEATURES changed while DRIVER_OK");
+	if (spar_guest_restart(&in->g, why, sizeof(why)))
+		return -1;
+	in->n.bl_count = 0;
+	return traffic_again(in, 1030);
+}
+
+/* a driver that did not negotiate pause cannot be paused: NEEDS_RESET */
+static int case_pause_unsupported(struct inst *in)
+{
+	if (spar_sysfs_write(in->uuid, "recover", "1"))
+		return bad("recover refused");
+	if (status_wait(in, SPAR_STATUS_NEEDS_RESET, TMO))
+		return bad("STATUS %#x, want NEEDS_RESET",
+			   reg(in, SPAR_REG_STATUS));
+	if (spar_guest_restart(&in->g, why, sizeof(why)))
+		return -1;
+	in->n.bl_count = 0;
+	return traffic_again(in, 1040);
+}
+
+/* without MSI the function asserts INTx until the cause is acknowledged */
+static int case_intx(struct inst *in)
+{
+	uint8_t cfg[8];
+	static uint8_t f[120];
+	int ret;
+
+	ret = spar_vfio_irq_enable(&in->v, VFIO_PCI_INTX_IRQ_INDEX);
+	if (ret)
+		return bad("INTx eventfd: %s", strerror(-ret));
+	spar_vfio_reg_write(&in->v, SPAR_REG_INT_STATUS, ~0U);
+	spar_vfio_intx_unmask(&in->v);
+	while (spar_vfio_irq_wait(&in->v, VFIO_PCI_INTX_IRQ_INDEX, 0, NULL) > 0)
+		;
+	spar_guest_set_polling(&in->g, 1, SPAR_TRANSPORT_NOTIFY);
+	make_frame(f, sizeof(f), in->mac, 1050);
+	if (host_send(in, f, sizeof(f)))
+		return -1;
+	if (spar_vfio_irq_wait(&in->v, VFIO_PCI_INTX_IRQ_INDEX, TMO, NULL) <= 0)
+		return bad("no INTx for a received frame");
+	if (!(reg(in, SPAR_REG_INT_STATUS) & SPAR_INT_QUEUE))
+		return bad("INT_STATUS lacks the queue cause");
+	if (spar_vfio_cfg_read(&in->v, 4, cfg, 4) || !(cfg[2] & 0x08))
+		return bad("status register does not show INTx pending");
+	/* masked until unmasked: a second frame raises nothing yet */
+	make_frame(f, sizeof(f), in->mac, 1051);
+	if (host_send(in, f, sizeof(f)))
+		return -1;
+	if (spar_vfio_irq_wait(&in->v, VFIO_PCI_INTX_IRQ_INDEX, 300, NULL) > 0)
+		return bad("INTx fired again while masked");
+	/* acknowledge every cause: the line drops */
+	spar_vfio_reg_write(&in->v, SPAR_REG_INT_STATUS, ~0U);
+	if (spar_vfio_cfg_read(&in->v, 4, cfg, 4) || (cfg[2] & 0x08))
+		return bad("INTx still pending after the acknowledgement");
+	spar_vfio_intx_unmask(&in->v);
+	if (spar_vnic_wait(&in->n, SPAR_NET_RCV, NULL, TMO) ||
+	    spar_vnic_wait(&in->n, SPAR_NET_RCV, NULL, TMO))
+		return bad("the two frames did not arrive");
+	spar_vfio_irq_disable(&in->v, VFIO_PCI_INTX_IRQ_INDEX);
+	return 0;
+}
+
+static int do_states(char **argv)
+{
+	struct inst in = { .uuid = argv[0] };
+	int ok;
+
+	ok = !inst_open(&in, SPAR_TRANSPORT_F_ALL) && !inst_start(&in);
+	result("pause-resume", ok && !case_pause(&in));
+	result("pause-timeout", ok && !case_pause_timeout(&in));
+	result("guest-status", ok && !case_guest_status(&in));
+	result("intx", ok && !case_intx(&in));
+	inst_close(&in);
+
+	memset(&in, 0, sizeof(in));
+	in.uuid = argv[0];
+	ok = !inst_open(&in, SPAR_TRANSPORT_F_NOTIFY_SUPPRESS) &&
+	     !inst_start(&in);
+	result("pause-unsupported", ok && !case_pause_unsupported(&in));
+	inst_close(&in);
+	return 0;
+}
+
 /* ---- malicious guest ---- */
 
 static void put32(uint8_t *p, uint32_t v)
@@ -1154,6 +1345,7 @@ int main(int argc, char **argv)
 		{ "reset", 1, do_reset },
 		{ "malicious", 2, do_malicious },
 		{ "remove", 1, do_remove },
+		{ "states", 1, do_states },
 	};
 	unsigned int i;
 
@@ -1167,6 +1359,6 @@ int main(int argc, char **argv)
 		cmds[i].fn(argv + 2);
 		return failures ? 1 : 0;
 	}
-	fprintf(stderr, "usage: nic_test attrs|basic|jumbo|reset|malicious|remove UUID...\n");
+	fprintf(stderr, "usage: nic_test attrs|basic|jumbo|reset|malicious|remove|states UUID...\n");
 	return 2;
 }
