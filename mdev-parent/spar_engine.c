@@ -203,6 +203,17 @@ static void spar_engine_flush_irq(struct spar_dev *sdev)
 	}
 }
 
+/* Room again on every queue the host produces on, after waiting for it? */
+static bool spar_engine_has_room(struct spar_dev *sdev)
+{
+	unsigned int c;
+
+	for (c = 0; c < sdev->nr_chans; c++)
+		if (spar_engine_chan_room(sdev, c) < (int)sdev->type->ops->room)
+			return false;
+	return true;
+}
+
 static u64 spar_engine_window(struct spar_engine *eng)
 {
 	u32 busy = READ_ONCE(eng->busy_poll_us);
@@ -226,7 +237,9 @@ static void spar_engine_sleep(struct spar_dev *sdev)
 	virt_mb();
 	set_current_state(TASK_INTERRUPTIBLE);
 	if (!kthread_should_stop() && !atomic_read(&eng->kick) &&
-	    !(spar_engine_serving(sdev) && spar_engine_has_work(sdev))) {
+	    !(spar_engine_serving(sdev) &&
+	      (spar_engine_has_work(sdev) ||
+	       (producers && spar_engine_has_room(sdev))))) {
 		atomic64_inc(&sdev->stats.sleeps);
 		schedule();
 	}

@@ -467,6 +467,22 @@ static ssize_t status_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(status);
 
+/* What the guest driver said of itself, in the register's own bits. */
+static ssize_t guest_status_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%#x\n", READ_ONCE(dev_to_sdev(dev)->guest_status));
+}
+static DEVICE_ATTR_RO(guest_status);
+
+static ssize_t guest_features_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%#x\n",
+			  READ_ONCE(dev_to_sdev(dev)->guest_features));
+}
+static DEVICE_ATTR_RO(guest_features);
+
 static ssize_t recover_store(struct device *dev, struct device_attribute *attr,
 			     const char *buf, size_t count)
 {
@@ -491,6 +507,8 @@ static struct attribute *spar_dev_attrs[] = {
 	&dev_attr_recover.attr,
 	&dev_attr_busy_poll_us.attr,
 	&dev_attr_status.attr,
+	&dev_attr_guest_status.attr,
+	&dev_attr_guest_features.attr,
 	NULL,
 };
 

@@ -168,7 +168,10 @@ static u32 visorchannel_index(struct visorchannel *ch, u32 queue)
 	return SPAR_TRANSPORT_NOTIFY_INDEX(ch->entry, queue);
 }
 
-/* Guest to host: tell the host of new entries unless it is polling. */
+/*
+ * Guest to host: tell the host that an index moved (new entries, or room
+ * made), unless it is polling that queue.
+ */
 static void visorchannel_notify(struct visorchannel *ch, u32 queue)
 {
 	struct visorbus_pci *vb = ch->vb;
@@ -176,9 +179,10 @@ static void visorchannel_notify(struct visorchannel *ch, u32 queue)
 
 	if (vb->features & SPAR_TRANSPORT_F_NOTIFY_SUPPRESS) {
 		/*
-		 * Orders the head store of the insert before the load of
-		 * host_polling; pairs with the host's barrier between storing
-		 * NOTIFY there and re-reading the queue indexes.
+		 * Orders the index store (head of an insert, tail of a remove)
+		 * before the load of host_polling; pairs with the host's
+		 * barrier between storing NOTIFY there and re-reading the
+		 * queue indexes.
 		 */
 		virt_mb();
 		if (READ_ONCE(vb->tp->host_polling[idx]))
@@ -228,6 +232,9 @@ EXPORT_SYMBOL_GPL(visorchannel_signalinsert);
  * @queue: queue index in the channel
  * @msg: buffer for the queue's signal_size bytes
  *
+ * Rings the doorbell when the host asked to be told: a host that found
+ * the queue full waits for the room this removal makes.
+ *
  * Context: any context; takes the channel's remove lock.
  * Return: 0; -EAGAIN if the queue is empty or the channel is stopped;
  * -EINVAL for a queue the channel does not have; -EPROTO or -EMSGSIZE if
@@ -248,6 +255,8 @@ int visorchannel_signalremove(struct visorchannel *channel, u32 queue,
 		ret = spar_sq_client_remove(&channel->sq, queue, msg,
 					    channel->signal_size[queue]);
 	spin_unlock_irqrestore(&channel->remove_lock, flags);
+	if (!ret)
+		visorchannel_notify(channel, queue);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(visorchannel_signalremove);

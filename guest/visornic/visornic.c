@@ -38,6 +38,8 @@
 #define VN_OFF_MAC		offsetof(struct spar_io_channel, vnic.macaddr)
 #define VN_OFF_NUM_RCV_BUFS	offsetof(struct spar_io_channel, vnic.num_rcv_bufs)
 #define VN_OFF_MTU		offsetof(struct spar_io_channel, vnic.mtu)
+#define VN_OFF_CMD_CAP		offsetof(struct spar_io_channel, cmd_q.max_signals)
+#define VN_OFF_RSP_CAP		offsetof(struct spar_io_channel, rsp_q.max_signals)
 
 #define VN_CMD_Q		SPAR_IOCHAN_TO_IOPART
 #define VN_RSP_Q		SPAR_IOCHAN_FROM_IOPART
@@ -53,6 +55,14 @@
 /* Bytes of a large frame copied into the linear part of its skb. */
 #define VN_RX_PULL		128
 #define VN_MAX_RCV_BUFS		SPAR_MAX_NUMSIGNALS
+/*
+ * Responses outside the flow control (NET_RCV_ENBDIS_ACK and link
+ * changes).  Posted receive buffers, transmits in flight and these never
+ * add up to more than a queue holds, so the back-end never waits for room
+ * on the response queue because of this driver, and commands always find
+ * room on the command queue.
+ */
+#define VN_RSP_RESERVE		4
 
 /* Largest frame the back-end carries. */
 #define VN_MAX_FRAME		(SPAR_ETH_MAX_MTU + ETH_HLEN)
@@ -158,7 +168,8 @@ struct visornic_stats {
  * @dma_dev: device that maps buffers (the PCI function)
  * @napi: drains the response queue
  * @incarnation: unique_num of our receive posts
- * @num_rcv_bufs: receive buffers, from the channel
+ * @num_rcv_bufs: receive buffers: the channel's count, or fewer if the
+ *	queues are too small for that many plus the transmits in flight
  * @max_outstanding: transmits in flight, at most
  * @upper: stop the transmit queue at this many in flight
  * @lower: wake it again at this many
@@ -172,6 +183,8 @@ struct visornic_stats {
  * @rx: receive table, @num_rcv_bufs entries; used by NAPI, or by the
  *	control path while NAPI is disabled
  * @rx_tag: tag of the next receive post
+ * @rx_unposted: receive buffers that could not be posted again (NAPI
+ *	retries them)
  * @rsp: message being handled (NAPI)
  * @state_lock: serialises open, close, reset, pause, resume and remove
  * @flags: VN_* bits
@@ -206,6 +219,7 @@ struct visornic {
 
 	struct visornic_rxbuf *rx;
 	u32 rx_tag;
+	u32 rx_unposted;
 	struct spar_uiscmdrsp *rsp;
 
 	struct mutex state_lock; /* see above */
@@ -321,6 +335,7 @@ static void vn_rx_release(struct visornic *vn, bool safe)
 		}
 		vn_rx_free(vn, rb);
 	}
+	vn->rx_unposted = 0;
 	if (leaked)
 		netdev_warn(vn->netdev, "back-end did not release %u receive buffers; leaving them to it\n",
 			    leaked);
@@ -350,6 +365,26 @@ static int vn_rx_post(struct visornic *vn, unsigned int i)
 	spin_unlock_bh(&vn->lock);
 	rb->posted = !ret;
 	return ret;
+}
+
+/*
+ * Post the buffers that could not be posted when they came back (no
+ * memory, or a failed insert).  Called by NAPI or with NAPI disabled.
+ */
+static void vn_rx_refill(struct visornic *vn)
+{
+	unsigned int i, left = 0;
+
+	for (i = 0; i < vn->num_rcv_bufs; i++) {
+		struct visornic_rxbuf *rb = &vn->rx[i];
+
+		if (rb->posted)
+			continue;
+		if ((!rb->page && vn_rx_alloc(vn, rb, GFP_ATOMIC)) ||
+		    vn_rx_post(vn, i))
+			left++;
+	}
+	vn->rx_unposted = left;
 }
 
 /* --- control messages ----------------------------------------------- */
@@ -769,13 +804,16 @@ static int vn_rcv(struct visornic *vn, const struct spar_uiscmdrsp *rsp)
 	if (!skb)
 		atomic64_inc(&vn->rx_dropped);
 
-	/* Each buffer consumed is posted again (with a fresh page if given away). */
+	/*
+	 * Each buffer consumed is posted again (with a fresh page if given
+	 * away); one that cannot be is retried at the end of the poll.
+	 */
 	for (i = 0; i < n; i++) {
 		struct visornic_rxbuf *rb = &vn->rx[idx[i]];
 
-		if ((rb->page || !vn_rx_alloc(vn, rb, GFP_ATOMIC)) &&
+		if ((!rb->page && vn_rx_alloc(vn, rb, GFP_ATOMIC)) ||
 		    vn_rx_post(vn, idx[i]))
-			vn_warn_rl(vn, "command queue full; receive buffer not posted\n");
+			vn->rx_unposted++;
 	}
 
 	if (!skb)
@@ -866,6 +904,8 @@ static int visornic_poll(struct napi_struct *napi, int budget)
 		}
 		work += vn_handle(vn, vn->rsp, budget);
 	}
+	if (vn->rx_unposted && test_bit(VN_ENABLED, &vn->flags))
+		vn_rx_refill(vn);
 	if (work < budget && napi_complete_done(napi, work)) {
 		/* Interrupts back on; catch what came in meanwhile. */
 		if (visorchannel_set_polling(vn_chan(vn), VN_RSP_Q, false) &&
@@ -941,6 +981,7 @@ static int vn_enable(struct visornic *vn, bool wait)
 			break;
 		posted++;
 	}
+	vn->rx_unposted = vn->num_rcv_bufs - posted;
 	if (posted < have)
 		netdev_warn(vn->netdev, "posted %u of %u receive buffers\n",
 			    posted, have);
@@ -1139,10 +1180,10 @@ static void vn_set_thresholds(struct visornic *vn, u32 n)
 	vn->lower = max_t(u32, 1, vn->max_outstanding / 2);
 }
 
-static int vn_read_config(struct visornic *vn, u8 *mac, u32 *mtu)
+static int vn_read_config(struct visornic *vn, u8 *mac, u32 *mtu, u32 *cap)
 {
 	struct visor_device *vdev = vn->vdev;
-	__le32 val;
+	__le32 val, val2;
 	int ret;
 
 	ret = visorbus_read_channel(vdev, VN_OFF_MAC, mac, ETH_ALEN);
@@ -1156,7 +1197,18 @@ static int vn_read_config(struct visornic *vn, u8 *mac, u32 *mtu)
 	if (ret)
 		return ret;
 	*mtu = le32_to_cpu(val);
+	ret = visorbus_read_channel(vdev, VN_OFF_CMD_CAP, &val, sizeof(val));
+	if (ret)
+		return ret;
+	ret = visorbus_read_channel(vdev, VN_OFF_RSP_CAP, &val2, sizeof(val2));
+	if (ret)
+		return ret;
+	*cap = min(le32_to_cpu(val), le32_to_cpu(val2));
 
+	if (*cap < SPAR_MIN_NUMSIGNALS - 1 || *cap >= SPAR_MAX_NUMSIGNALS) {
+		dev_err(&vdev->device, "bad queue capacity %u\n", *cap);
+		return -EINVAL;
+	}
 	if (!vn->num_rcv_bufs || vn->num_rcv_bufs > VN_MAX_RCV_BUFS) {
 		dev_err(&vdev->device, "bad receive buffer count %u\n",
 			vn->num_rcv_bufs);
@@ -1205,7 +1257,7 @@ static int visornic_probe(struct visor_device *vdev)
 	struct visornic *vn;
 	unsigned int i;
 	u8 mac[ETH_ALEN];
-	u32 mtu;
+	u32 mtu, cap;
 	int ret;
 
 	BUILD_BUG_ON(sizeof(struct spar_uiscmdrsp) > VN_MSG_SIZE);
@@ -1231,10 +1283,13 @@ static int visornic_probe(struct visor_device *vdev)
 		ret = -ENODEV;
 		goto err_netdev;
 	}
-	ret = vn_read_config(vn, mac, &mtu);
+	ret = vn_read_config(vn, mac, &mtu, &cap);
 	if (ret)
 		goto err_netdev;
-	vn_set_thresholds(vn, vn->num_rcv_bufs);
+	/* What can be outstanding at once must fit in either queue. */
+	vn_set_thresholds(vn, min(vn->num_rcv_bufs, cap));
+	vn->num_rcv_bufs = min(vn->num_rcv_bufs,
+			       cap - VN_RSP_RESERVE - vn->max_outstanding);
 
 	ret = -ENOMEM;
 	vn->cmd = kzalloc(VN_MSG_SIZE, GFP_KERNEL);

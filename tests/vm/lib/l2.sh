@@ -38,7 +38,7 @@ l2_boot() {
 		-m "$L2_MEM" -smp 1 "${accel[@]}" -nic none \
 		-kernel "$L2_KERNEL" -initrd "$L2_INITRD" -append "$L2_APPEND" \
 		"$@" < /dev/null 2>&1 |
-		tr -d '\r' | tee "$log" | sed -u "s/^/[l2:$name] /"
+		stdbuf -oL tr -d '\r' | tee "$log" | sed -u "s/^/[l2:$name] /"
 	rc=$?
 	set +o pipefail
 	echo "# l2 $name: QEMU exited with status $rc"
