@@ -29,7 +29,7 @@ done
 start=$SECONDS
 vm_module_ready "$tier" "$results" || exit 1
 rc=0
-vm_boot vm "${SPAR_VM_TIMEOUT:-170}" tests/vm/lib/vm-main.sh "$@"
+vm_boot vm "${SPAR_VM_TIMEOUT:-480}" tests/vm/lib/vm-main.sh "$@"
 vm_collect "$tier" vm "$results" || rc=1
 vm_summary "$tier" "$results" "$((SECONDS - start))" || rc=1
 exit "$rc"
