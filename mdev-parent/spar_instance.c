@@ -376,6 +376,29 @@ static ssize_t spar_show_description(struct mdev_type *mtype, char *buf)
 
 /* --- instance attributes ------------------------------------------- */
 
+/**
+ * spar_attr_u32() - parse a numeric attribute value and bound it
+ * @dev: the instance's device, for the message
+ * @name: attribute name, for the message
+ * @buf: what the user wrote
+ * @min: smallest value allowed
+ * @max: largest value allowed
+ * @hint: text added to the message, or ""
+ * @val: the value
+ *
+ * Context: process context.
+ * Return: 0, or -EINVAL after logging what was wrong.
+ */
+int spar_attr_u32(struct device *dev, const char *name, const char *buf,
+		  u32 min, u32 max, const char *hint, u32 *val)
+{
+	if (!kstrtou32(buf, 0, val) && *val >= min && *val <= max)
+		return 0;
+	dev_err_ratelimited(dev, "%s: '%.*s' is not a number from %u to %u%s\n",
+			    name, (int)strcspn(buf, "\n"), buf, min, max, hint);
+	return -EINVAL;
+}
+
 static struct spar_dev *dev_to_sdev(struct device *dev)
 {
 	return dev_get_drvdata(dev);
@@ -395,13 +418,10 @@ static ssize_t ring_slots_store(struct device *dev,
 	u32 old, val;
 	int ret;
 
-	ret = kstrtou32(buf, 0, &val);
-	if (ret || val < SPAR_RING_SLOTS_MIN || val > SPAR_RING_SLOTS_MAX) {
-		dev_err_ratelimited(dev, "ring_slots: '%.*s' is not a number from %u to %u\n",
-				    (int)strcspn(buf, "\n"), buf,
-				    SPAR_RING_SLOTS_MIN, SPAR_RING_SLOTS_MAX);
-		return -EINVAL;
-	}
+	ret = spar_attr_u32(dev, "ring_slots", buf, SPAR_RING_SLOTS_MIN,
+			    SPAR_RING_SLOTS_MAX, "", &val);
+	if (ret)
+		return ret;
 
 	mutex_lock(&sdev->lock);
 	if (sdev->open) {
@@ -437,12 +457,9 @@ static ssize_t busy_poll_us_store(struct device *dev,
 {
 	u32 val;
 
-	if (kstrtou32(buf, 0, &val) || val > SPAR_BUSY_POLL_MAX_US) {
-		dev_err_ratelimited(dev, "busy_poll_us: '%.*s' is not a number from 0 to %u\n",
-				    (int)strcspn(buf, "\n"), buf,
-				    SPAR_BUSY_POLL_MAX_US);
+	if (spar_attr_u32(dev, "busy_poll_us", buf, 0, SPAR_BUSY_POLL_MAX_US,
+			  "", &val))
 		return -EINVAL;
-	}
 	/* Read by the worker on each idle period; no lock needed. */
 	WRITE_ONCE(dev_to_sdev(dev)->engine.busy_poll_us, val);
 	return count;

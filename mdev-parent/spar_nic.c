@@ -708,13 +708,9 @@ static ssize_t mtu_store(struct device *dev, struct device_attribute *attr,
 	u32 val;
 	int ret;
 
-	if (kstrtou32(buf, 0, &val) || val < SPAR_NIC_MIN_MTU ||
-	    val > SPAR_NIC_MAX_MTU) {
-		dev_err_ratelimited(dev, "mtu: '%.*s' is not a number from %u to %u\n",
-				    (int)strcspn(buf, "\n"), buf,
-				    SPAR_NIC_MIN_MTU, SPAR_NIC_MAX_MTU);
+	if (spar_attr_u32(dev, "mtu", buf, SPAR_NIC_MIN_MTU, SPAR_NIC_MAX_MTU,
+			  "", &val))
 		return -EINVAL;
-	}
 	mutex_lock(&sdev->lock);
 	ret = nic_attr_writable(dev, sdev, "mtu");
 	if (!ret) {
@@ -753,14 +749,10 @@ static ssize_t num_rcv_bufs_store(struct device *dev,
 
 	mutex_lock(&sdev->lock);
 	max = sdev->chan[NIC_CHAN].q[NIC_RSP_Q].geo.max_slots - 1;
-	if (kstrtou32(buf, 0, &val) || val < SPAR_NIC_MIN_RCV_BUFS ||
-	    val > max) {
-		dev_err_ratelimited(dev, "num_rcv_bufs: '%.*s' is not a number from %u to %u (raise ring_slots for more)\n",
-				    (int)strcspn(buf, "\n"), buf,
-				    SPAR_NIC_MIN_RCV_BUFS, max);
-		ret = -EINVAL;
+	ret = spar_attr_u32(dev, "num_rcv_bufs", buf, SPAR_NIC_MIN_RCV_BUFS,
+			    max, " (raise ring_slots for more)", &val);
+	if (ret)
 		goto out;
-	}
 	ret = nic_attr_writable(dev, sdev, "num_rcv_bufs");
 	if (!ret) {
 		WRITE_ONCE(nic->num_rcv_bufs, val);
