@@ -196,6 +196,7 @@ struct visornic_stats {
  * @tx_stats: transmits completed (NAPI)
  * @rx_dropped: received frames dropped
  * @rx_errors: malformed or unexpected responses
+ * @rx_missed: frames the back-end dropped for want of a receive buffer
  * @tx_dropped: frames not transmitted
  * @tx_errors: transmits the back-end failed
  */
@@ -233,6 +234,7 @@ struct visornic {
 	struct visornic_stats tx_stats;
 	atomic64_t rx_dropped;
 	atomic64_t rx_errors;
+	atomic64_t rx_missed;
 	atomic64_t tx_dropped;
 	atomic64_t tx_errors;
 };
@@ -790,6 +792,7 @@ static int vn_rcv(struct visornic *vn, const struct spar_uiscmdrsp *rsp)
 	}
 	for (i = 0; i < n; i++)
 		vn->rx[idx[i]].posted = false;
+	atomic64_add(le32_to_cpu(rcv->rcvs_dropped_delta), &vn->rx_missed);
 
 	if (!test_bit(VN_ENABLED, &vn->flags)) {
 		/* Closing: the buffers are not posted again. */
@@ -1130,6 +1133,7 @@ static void visornic_get_stats64(struct net_device *netdev,
 	} while (u64_stats_fetch_retry(&vn->tx_stats.syncp, start));
 	st->rx_dropped = atomic64_read(&vn->rx_dropped);
 	st->rx_errors = atomic64_read(&vn->rx_errors);
+	st->rx_missed_errors = atomic64_read(&vn->rx_missed);
 	st->tx_dropped = atomic64_read(&vn->tx_dropped);
 	st->tx_errors = atomic64_read(&vn->tx_errors);
 }

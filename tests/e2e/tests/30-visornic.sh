@@ -1,0 +1,353 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# visornic end to end: a spar-nic instance (host interface spn-e2e,
+# 10.99.0.1/24, MTU 9000) passed to an L2 guest that loads visorbus and
+# visornic and talks to this VM over it (10.99.0.2/24): pings both ways,
+# 9000-byte frames both ways (chained receive), transfers both ways checked
+# by MD5, carrier following the host interface, a back-end recovery in the
+# middle of a transfer, and unloading and reloading visornic while the
+# instance stays.  The addresses only exist inside this VM.
+#
+# The L2 guest runs the script below from its initramfs.  It reports
+# "NICTEST PASS|FAIL <name>" lines and, when it needs this side to act,
+# prints "NICTEST <STEP>" and offers http://10.99.0.2:8080/step-<STEP> (its
+# console reaches this VM through a buffer); it waits for this side by
+# fetching http://10.99.0.1:8080/go-<step>, which appears when the step is
+# done.
+
+set -u
+# shellcheck source-path=SCRIPTDIR source=../../vm/lib/guest.sh
+. "$SPAR_REPO/tests/vm/lib/guest.sh"
+# shellcheck source-path=SCRIPTDIR source=../../vm/lib/l2.sh
+. "$SPAR_REPO/tests/vm/lib/l2.sh"
+
+IFNAME=spn-e2e
+HOST_IP=10.99.0.1
+GUEST_IP=10.99.0.2
+BUS_KO="$SPAR_REPO/guest/visorbus/visorbus.ko"
+NIC_KO="$SPAR_REPO/guest/visornic/visornic.ko"
+WORK=/tmp/nic-e2e
+WWW=$WORK/www
+BB="$(command -v busybox)"
+# What the L2 guest reports, in order.
+L2_CHECKS="alias load driver-name bus-device mtu carrier-up ping-guest-to-host
+jumbo-guest-to-host get-from-host carrier-down carrier-up-again
+ping-after-carrier recover-during-transfer recover-transfer recover-resumed
+ping-after-recover rmmod rmmod-gone reload reload-carrier ping-after-reload"
+
+# The script the L2 guest runs (busybox sh).
+# shellcheck disable=SC2317 # called through make_initrd
+l2_script() {
+	cat << 'EOF'
+say() { echo "NICTEST $*"; }
+# step NAME: tell this VM that a step is reached, on the console and as a
+# file the guest's web server offers (the console reaches the VM late).
+step() {
+	: > "/tmp/www/step-$1"
+	say "$1"
+}
+res() { if [ "$2" = 0 ]; then say PASS "$1"; else say FAIL "$1" "$3"; fi; }
+diag() {
+	s=/sys/class/net/eth0/statistics
+	for c in rx_packets rx_dropped rx_errors tx_packets tx_dropped tx_errors; do
+		printf '%s=%s ' "$c" "$(cat "$s/$c" 2> /dev/null)"
+	done | sed 's/^/# eth0: /'
+	echo
+	grep -i -e visor /proc/interrupts | sed 's/^/# /'
+}
+# busybox wget -T crashes when built without its timeout feature.
+fetch() { timeout "$1" wget -q -O "$2" "$3"; }
+go() {
+	i=0
+	while [ "$i" -lt "$2" ]; do
+		fetch 5 /dev/null "http://10.99.0.1:8080/go-$1" 2> /dev/null &&
+			return 0
+		sleep 1
+		i=$((i + 1))
+	done
+	say FAIL "sync-$1" "no go from the host"
+	diag
+	dmesg | tail -n 20
+	return 1
+}
+carrier_is() {
+	i=0
+	while [ "$i" -lt "$2" ]; do
+		[ "$(cat /sys/class/net/eth0/carrier 2> /dev/null)" = "$1" ] && return 0
+		sleep 1
+		i=$((i + 1))
+	done
+	return 1
+}
+up() {
+	ip addr add 10.99.0.2/24 dev eth0 && ip link set eth0 up &&
+		carrier_is 1 30
+}
+md5() { md5sum "$1" | cut -d' ' -f1; }
+# pings COUNT ARG...: every one of COUNT pings answered.
+pings() {
+	n="$1"
+	shift
+	ping -c "$n" "$@" 2>&1 | grep -q " $n packets received"
+}
+
+mkdir -p /tmp/www
+m="$(cat /sys/bus/visorbus/devices/*/modalias 2> /dev/null | grep -m1 8cd5994d)"
+grep -q "alias=$m" /modules/visornic.ko 2> /dev/null
+res alias "$?" "uevent modalias '$m' is not an alias of visornic.ko"
+insmod /modules/visornic.ko
+res load "$?"
+d="$(readlink /sys/class/net/eth0/device/driver 2> /dev/null)"
+[ "${d##*/}" = visornic ]
+res driver-name "$?" "eth0 driver '$d'"
+b="$(readlink /sys/class/net/eth0/device 2> /dev/null)"
+case "${b##*/}" in vbus*:dev*) r=0 ;; *) r=1 ;; esac
+res bus-device "$r" "eth0 device '$b'"
+[ "$(cat /sys/class/net/eth0/mtu)" = 9000 ]
+res mtu "$?" "mtu $(cat /sys/class/net/eth0/mtu)"
+up
+res carrier-up "$?"
+httpd -p 8080 -h /tmp/www
+pings 5 -W 3 10.99.0.1
+res ping-guest-to-host "$?"
+# 9014-byte frames: three chained receive buffers each.
+pings 3 -W 5 -s 8972 10.99.0.1
+res jumbo-guest-to-host "$?"
+diag
+
+step HOSTPING
+go hostping 90
+t0=$(date +%s)
+fetch 120 /tmp/l1.bin http://10.99.0.1:8080/l1.bin
+res get-from-host "$?"
+echo "# get-from-host: $(($(date +%s) - t0)) s"
+diag
+say MD5 l1 "$(md5 /tmp/l1.bin)"
+rm -f /tmp/l1.bin
+
+dd if=/dev/urandom of=/tmp/www/l2.bin bs=64k count=48 2> /dev/null
+say MD5 l2 "$(md5 /tmp/www/l2.bin)"
+step SERVE
+go serve 150
+
+step CARRIER
+carrier_is 0 30
+res carrier-down "$?"
+carrier_is 1 30
+res carrier-up-again "$?"
+pings 3 -W 3 10.99.0.1
+res ping-after-carrier "$?"
+
+# The host recovers the back-end while this transfer runs.
+fetch 240 /tmp/big.bin http://10.99.0.1:8080/big.bin &
+wp=$!
+sleep 1
+step RECOVER
+i=0
+while [ "$i" -lt 120 ] && ! dmesg | grep -q 'visorbus.* paused'; do
+	sleep 0.5
+	i=$((i + 1))
+done
+kill -0 "$wp" 2> /dev/null
+res recover-during-transfer "$?" "no pause, or the transfer was over before it"
+wait "$wp"
+res recover-transfer "$?"
+diag
+dmesg | grep -q 'visorbus.* resumed'
+res recover-resumed "$?" "visorbus did not report a resume"
+say MD5 big "$(md5 /tmp/big.bin)"
+rm -f /tmp/big.bin
+go recovered 60
+carrier_is 1 30
+pings 3 -W 3 10.99.0.1
+res ping-after-recover "$?"
+
+rmmod visornic
+res rmmod "$?"
+[ ! -e /sys/class/net/eth0 ]
+res rmmod-gone "$?"
+insmod /modules/visornic.ko
+res reload "$?"
+up
+res reload-carrier "$?"
+pings 5 -W 3 10.99.0.1
+res ping-after-reload "$?"
+diag
+say END
+EOF
+}
+
+# mark STEP TIMEOUT: wait until the L2 guest reached STEP: it printed
+# "NICTEST STEP" (the console comes through a buffer, so possibly late) or
+# its web server offers step-STEP.
+mark() {
+	local end=$((SECONDS + $2))
+	while ((SECONDS < end)); do
+		grep -q "^NICTEST $1\$" "$LOG" 2> /dev/null && return 0
+		curl -sf -m 2 -o /dev/null "http://$GUEST_IP:8080/step-$1" 2> /dev/null &&
+			return 0
+		kill -0 "$QPID" 2> /dev/null || return 1
+		sleep 0.5
+	done
+	return 1
+}
+
+# host_pings COUNT ARG...: every one of COUNT pings answered.
+# shellcheck disable=SC2317 # called through t_ok
+host_pings() {
+	local n="$1"
+	shift
+	"$BB" ping -c "$n" "$@" 2>&1 | grep -q " $n packets received"
+}
+
+# Counters of the host interface and of the instance, as comments.
+host_diag() {
+	ip -s link show "$IFNAME" | sed 's/^/# /'
+	grep -H . "$DEV"/stats/* 2> /dev/null | sed "s|^$DEV/stats/|# |"
+}
+
+# md5_check NAME WHAT FILE: the L2 guest reported FILE's MD5 for WHAT.
+md5_check() {
+	local sum
+	sum="$(md5_of "$3" 2> /dev/null)"
+	if [ -z "$sum" ]; then
+		t_fail "$1" "no $3 here"
+	elif grep -qx "NICTEST MD5 $2 $sum" "$LOG"; then
+		t_pass "$1"
+	else
+		t_fail "$1" "L2 reported '$(grep -m1 "^NICTEST MD5 $2" "$LOG")', expected $sum"
+	fi
+}
+
+step_done() {
+	: > "$WWW/go-$1"
+}
+
+md5_of() {
+	md5sum "$1" | cut -d' ' -f1
+}
+
+# The initramfs of the test L2 guest: the standard one plus an archive with
+# the guest modules and the test script (the kernel unpacks both).
+# shellcheck disable=SC2317 # called through t_ok
+make_initrd() {
+	local x="$WORK/extra"
+	rm -rf "$x"
+	mkdir -p "$x/modules" "$x/l2.d"
+	cp "$BUS_KO" "$NIC_KO" "$x/modules/"
+	echo visorbus.ko > "$x/modules.list"
+	l2_script > "$x/l2.d/30-visornic.sh"
+	(cd "$x" && find . -print0 | sort -z |
+		cpio --null -o -H newc --quiet) | gzip -1 > "$WORK/extra.cpio.gz" &&
+		cat "$L2_INITRD" "$WORK/extra.cpio.gz" > "$WORK/initrd.gz"
+}
+
+host_side() {
+	if mark HOSTPING 300; then
+		t_ok nic-ping-host-to-guest host_pings 3 -W 3 "$GUEST_IP"
+		t_ok nic-jumbo-host-to-guest host_pings 3 -W 5 -s 8972 "$GUEST_IP"
+		host_diag
+		step_done hostping
+	else
+		t_fail nic-l2-up "the L2 guest did not get its interface up"
+		return
+	fi
+	if mark SERVE 180; then
+		rm -f "$WORK/l2.bin"
+		t_ok nic-get-from-guest curl -sf -m 150 -o "$WORK/l2.bin" \
+			"http://$GUEST_IP:8080/l2.bin"
+		step_done serve
+	else
+		t_fail nic-get-from-guest "the L2 guest did not reach the SERVE step"
+	fi
+	if mark CARRIER 180; then
+		sleep 2
+		ip link set "$IFNAME" down
+		sleep 8
+		ip link set "$IFNAME" up
+	else
+		t_fail nic-carrier-step "the L2 guest did not reach the CARRIER step"
+	fi
+	if mark RECOVER 120; then
+		t_ok nic-recover-write sysfs_write "$DEV/recover" 1
+		host_diag
+		step_done recovered
+	else
+		t_fail nic-recover-write "the L2 guest did not reach the RECOVER step"
+	fi
+}
+
+T_FAILS=0
+t_ok nic-modules-built test -r "$BUS_KO" -a -r "$NIC_KO"
+[ "$T_FAILS" -eq 0 ] || t_done
+
+rm -rf "$WORK"
+mkdir -p "$WWW"
+UUID="$(new_uuid)"
+DEV="$MDEV_DEVICES/$UUID"
+t_ok nic-create mdev_create spar-nic "$UUID"
+t_ok nic-ifname sysfs_write "$DEV/ifname" "$IFNAME"
+t_ok nic-mtu-attr sysfs_write "$DEV/mtu" 9000
+ip addr add "$HOST_IP/24" dev "$IFNAME"
+t_ok nic-host-up ip link set "$IFNAME" up
+t_ok nic-initrd make_initrd
+[ "$T_FAILS" -eq 0 ] || t_done
+
+dd if=/dev/urandom of="$WWW/l1.bin" bs=64k count=48 2> /dev/null
+dd if=/dev/urandom of="$WWW/big.bin" bs=64k count=256 2> /dev/null
+"$BB" httpd -f -p "$HOST_IP:8080" -h "$WWW" &
+HTTPD=$!
+dmesg_mark
+
+LOG="$(l2_log nic)"
+rm -f "$LOG"
+start=$SECONDS
+L2_INITRD="$WORK/initrd.gz" l2_boot nic "${SPAR_NIC_L2_TIMEOUT:-420}" \
+	-device "vfio-pci,sysfsdev=$DEV" &
+QPID=$!
+host_side
+wait "$QPID"
+rc=$?
+echo "# l2 nic: $((SECONDS - start)) s"
+host_diag
+kill "$HTTPD" 2> /dev/null
+
+# The L2 guest's verdicts (a check it never reported fails), then the
+# checks that need its whole log.
+seen=" "
+while read -r _ verdict name why; do
+	[ -n "$name" ] || continue
+	seen="$seen$name "
+	if [ "$verdict" = PASS ]; then
+		t_pass "nic-$name"
+	else
+		t_fail "nic-$name" "${why:-failed in the L2 guest}"
+	fi
+done <<< "$(grep -E '^NICTEST (PASS|FAIL) ' "$LOG")"
+for name in $L2_CHECKS; do
+	case "$seen" in
+	*" $name "*) ;;
+	*) t_fail "nic-$name" "the L2 guest did not report it" ;;
+	esac
+done
+md5_check nic-md5-guest-to-host l2 "$WORK/l2.bin"
+md5_check nic-md5-host-to-guest l1 "$WWW/l1.bin"
+md5_check nic-md5-recover big "$WWW/big.bin"
+t_ok nic-l2-end grep -qx 'NICTEST END' "$LOG"
+t_eq nic-qemu-exit 0 "$rc"
+
+l2dmesg="$(sed -n '/^SPAR-L2-DMESG-BEGIN$/,/^SPAR-L2-DMESG-END$/p' "$LOG")"
+if [ -z "$l2dmesg" ]; then
+	t_fail nic-l2-dmesg "the L2 guest dumped no dmesg"
+elif bad="$(dmesg_clean "$l2dmesg")"; then
+	t_pass nic-l2-dmesg
+else
+	t_fail nic-l2-dmesg "$bad"
+fi
+if bad="$(dmesg_clean "$(dmesg_since)")"; then
+	t_pass nic-l1-dmesg
+else
+	t_fail nic-l1-dmesg "$bad"
+fi
+t_done
