@@ -388,6 +388,23 @@ static bool nic_wanted(struct spar_nic *nic, const struct sk_buff *skb)
 	return ether_addr_equal(dest, nic->mac);
 }
 
+/*
+ * Give the buffers of an aborted delivery back, in their order, ahead of
+ * those posted since: the guest still considers them posted.
+ */
+static void nic_unchain(struct spar_nic *nic, const struct spar_nic_buf *chain,
+			unsigned int n)
+{
+	mutex_lock(&nic->post_lock);
+	while (n && nic->post_count < SPAR_NIC_MAX_POSTED) {
+		nic->post_first = (nic->post_first + SPAR_NIC_MAX_POSTED - 1) %
+				  SPAR_NIC_MAX_POSTED;
+		nic->posted[nic->post_first] = chain[--n];
+		nic->post_count++;
+	}
+	mutex_unlock(&nic->post_lock);
+}
+
 /* Pick buffers for @len bytes; returns how many, 0 if they do not suffice. */
 static unsigned int nic_chain(struct spar_nic *nic, u32 len,
 			      struct spar_nic_buf *chain)
@@ -430,16 +447,23 @@ static int nic_deliver(struct spar_nic *nic, struct sk_buff *skb)
 	for (i = 0; i < n; i++) {
 		u32 chunk = min(len - off, chain[i].len);
 
-		if (skb_copy_bits(skb, off, nic->bounce, chunk))
+		if (skb_copy_bits(skb, off, nic->bounce, chunk)) {
+			nic_unchain(nic, chain, n);
 			goto drop;
+		}
 		/*
 		 * The buffer was in guest memory when it was posted; if it is
 		 * gone now, the user unmapped it since (dma_unmap raced with
-		 * this frame), which is no protocol violation: drop the frame.
+		 * this frame), which is no protocol violation: drop the frame
+		 * and that buffer, and keep the others posted.
 		 */
 		if (spar_copy_to_guest(nic->sdev, chain[i].iova, nic->bounce,
-				       chunk))
+				       chunk)) {
+			memmove(&chain[i], &chain[i + 1],
+				(n - i - 1) * sizeof(chain[0]));
+			nic_unchain(nic, chain, n - 1);
 			goto drop;
+		}
 		rcv->rcvbuf[i] = cpu_to_le64(chain[i].cookie);
 		off += chunk;
 	}
@@ -475,12 +499,16 @@ static int spar_nic_poll(struct spar_dev *sdev, int budget)
 	struct sk_buff *skb;
 	int done = 0, ret;
 
-	if (test_bit(SPAR_NIC_LINK_CHANGED, &nic->flags) &&
-	    spar_engine_room(sdev, NIC_CHAN, NIC_RSP_Q) > 0) {
-		clear_bit(SPAR_NIC_LINK_CHANGED, &nic->flags);
-		ret = nic_report_link(nic);
-		if (ret)
-			return ret;
+	if (test_bit(SPAR_NIC_LINK_CHANGED, &nic->flags)) {
+		if (spar_engine_room(sdev, NIC_CHAN, NIC_RSP_Q) > 0) {
+			clear_bit(SPAR_NIC_LINK_CHANGED, &nic->flags);
+			ret = nic_report_link(nic);
+			if (ret)
+				return ret;
+		} else {
+			/* Ask for a doorbell once the guest makes room. */
+			sdev->engine.room_wait = true;
+		}
 	}
 
 	while (done < budget && (skb = skb_peek(&nic->txq))) {

@@ -9,6 +9,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/dma-mapping.h>
 #include <linux/io.h>
 #include <linux/module.h>
 #include <linux/pci.h>
@@ -401,6 +402,10 @@ static int visorbus_pci_probe(struct pci_dev *pdev,
 
 	/* Step 1: enable, map the registers. */
 	ret = pcim_enable_device(pdev);
+	if (ret)
+		return ret;
+	/* The host reaches any guest page: no bounce buffers needed. */
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
 	if (ret)
 		return ret;
 	pci_set_master(pdev);
