@@ -590,9 +590,14 @@ void visorbus_dispatch(struct visorbus_pci *vb)
 	spin_lock(&vb->irq_lock);
 	for (i = 0; i < ARRAY_SIZE(vb->devs); i++) {
 		dev = vb->devs[i];
-		if (!dev || !dev->timer_active || dev->being_removed)
+		/*
+		 * A driver being removed still gets its callbacks until its
+		 * remove() returns (it may wait for the host's answers);
+		 * the bus clears timer_active then.  timer_active is only
+		 * set while a driver is bound.
+		 */
+		if (!dev || !dev->timer_active)
 			continue;
-		/* timer_active is only set while a driver is bound. */
 		to_visor_driver(dev->device.driver)->channel_interrupt(dev);
 	}
 	spin_unlock(&vb->irq_lock);

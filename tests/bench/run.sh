@@ -8,7 +8,10 @@
 #
 #   tests/bench/run.sh [SECONDS]    seconds per measurement (default 3)
 #
-# Prints a table; the raw lines are in build/bench/results.txt.
+# Prints a table; the raw lines are in build/bench/results.txt.  Then runs
+# the nested benchmark, tests/bench/e2e-bench.sh (visornic in a nested
+# guest against virtio-net; raw lines in build/bench/e2e.txt), unless
+# SPAR_BENCH_NESTED=0.
 
 set -euo pipefail
 
@@ -58,3 +61,8 @@ END {
 	print "tx: guest to host interface; rx: host interface to guest."
 	print "ratio: spar frames/s over veth frames/s (same VM, same sizes, TCG)."
 }' "$out/results.txt"
+
+if [ "${SPAR_BENCH_NESTED:-1}" != 0 ]; then
+	echo
+	"$here/e2e-bench.sh"
+fi
