@@ -76,7 +76,7 @@ demo: modules
 
 install: modules
 	$(MAKE) -C $(KDIR) M=$(ROOT) INSTALL_MOD_DIR=updates/spar modules_install
-	depmod -a $(KVER)
+	depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KVER)
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(ROOT) clean
