@@ -337,17 +337,5 @@ md5_check nic-md5-recover big "$WWW/big.bin"
 t_ok nic-l2-end grep -qx 'NICTEST END' "$LOG"
 t_eq nic-qemu-exit 0 "$rc"
 
-l2dmesg="$(sed -n '/^SPAR-L2-DMESG-BEGIN$/,/^SPAR-L2-DMESG-END$/p' "$LOG")"
-if [ -z "$l2dmesg" ]; then
-	t_fail nic-l2-dmesg "the L2 guest dumped no dmesg"
-elif bad="$(dmesg_clean "$l2dmesg")"; then
-	t_pass nic-l2-dmesg
-else
-	t_fail nic-l2-dmesg "$bad"
-fi
-if bad="$(dmesg_clean "$(dmesg_since)")"; then
-	t_pass nic-l1-dmesg
-else
-	t_fail nic-l1-dmesg "$bad"
-fi
+l2_dmesg_checks nic "$LOG"
 t_done

@@ -135,17 +135,5 @@ while read -r _ verdict name why; do
 done <<< "$(grep -aE '^UNPLUG (PASS|FAIL) ' "$LOG")"
 t_match unplug-l2-end '^UNPLUG END$' "$(cat "$LOG")"
 
-l2dmesg="$(sed -n '/^SPAR-L2-DMESG-BEGIN$/,/^SPAR-L2-DMESG-END$/p' "$LOG")"
-if [ -z "$l2dmesg" ]; then
-	t_fail unplug-l2-dmesg "the L2 guest dumped no dmesg"
-elif bad="$(dmesg_clean "$l2dmesg")"; then
-	t_pass unplug-l2-dmesg
-else
-	t_fail unplug-l2-dmesg "$bad"
-fi
-if bad="$(dmesg_clean "$(dmesg_since)")"; then
-	t_pass unplug-l1-dmesg
-else
-	t_fail unplug-l1-dmesg "$bad"
-fi
+l2_dmesg_checks unplug "$LOG"
 t_done

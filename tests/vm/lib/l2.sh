@@ -48,3 +48,23 @@ l2_boot() {
 l2_log() {
 	echo "/tmp/l2-$1.log"
 }
+
+# l2_dmesg_checks PREFIX LOG: PREFIX-l2-dmesg, the kernel log the L2 guest
+# dumped at its end (in its console LOG) is clean, and PREFIX-l1-dmesg,
+# this VM's kernel log since dmesg_mark is clean.
+l2_dmesg_checks() {
+	local prefix="$1" log="$2" l2dmesg bad
+	l2dmesg="$(sed -n '/^SPAR-L2-DMESG-BEGIN$/,/^SPAR-L2-DMESG-END$/p' "$log")"
+	if [ -z "$l2dmesg" ]; then
+		t_fail "$prefix-l2-dmesg" "the L2 guest dumped no dmesg"
+	elif bad="$(dmesg_clean "$l2dmesg")"; then
+		t_pass "$prefix-l2-dmesg"
+	else
+		t_fail "$prefix-l2-dmesg" "$bad"
+	fi
+	if bad="$(dmesg_clean "$(dmesg_since)")"; then
+		t_pass "$prefix-l1-dmesg"
+	else
+		t_fail "$prefix-l1-dmesg" "$bad"
+	fi
+}
