@@ -232,15 +232,7 @@ md5_of() {
 # the guest modules and the test script (the kernel unpacks both).
 # shellcheck disable=SC2317 # called through t_ok
 make_initrd() {
-	local x="$WORK/extra"
-	rm -rf "$x"
-	mkdir -p "$x/modules" "$x/l2.d"
-	cp "$BUS_KO" "$NIC_KO" "$x/modules/"
-	echo visorbus.ko > "$x/modules.list"
-	l2_script > "$x/l2.d/30-visornic.sh"
-	(cd "$x" && find . -print0 | sort -z |
-		cpio --null -o -H newc --quiet) | gzip -1 > "$WORK/extra.cpio.gz" &&
-		cat "$L2_INITRD" "$WORK/extra.cpio.gz" > "$WORK/initrd.gz"
+	l2_script | l2_guest_initrd "$WORK" 30-visornic.sh
 }
 
 host_side() {

@@ -70,15 +70,7 @@ L2EOF
 }
 
 make_initrd() {
-	local x="$WORK/extra"
-	rm -rf "$WORK"
-	mkdir -p "$x/modules" "$x/l2.d"
-	cp "$BUS_KO" "$NIC_KO" "$x/modules/"
-	echo visorbus.ko > "$x/modules.list"
-	l2_script > "$x/l2.d/40-unplug.sh"
-	(cd "$x" && find . -print0 | sort -z |
-		cpio --null -o -H newc --quiet) | gzip -1 > "$WORK/extra.cpio.gz" &&
-		cat "$L2_INITRD" "$WORK/extra.cpio.gz" > "$WORK/initrd.gz"
+	l2_script | l2_guest_initrd "$WORK" 40-unplug.sh
 }
 
 # wait_line TEXT SECONDS: until the L2 console has the line TEXT.

@@ -116,9 +116,7 @@ L2EOF
 # A nested guest, started by QEMU with the spar-nic instance as a vfio-pci
 # device, loads the guest modules and pings this VM's host interface.
 nested() {
-	local u d work=/tmp/demo-l2 x log l2log
-	local bus="$SPAR_REPO/guest/visorbus/visorbus.ko"
-	local nic="$SPAR_REPO/guest/visornic/visornic.ko"
+	local u d work=/tmp/demo-l2 log l2log
 
 	step "A nested guest on spar-nic: visorbus + visornic ping the host"
 	u="$(new_uuid)"
@@ -132,15 +130,10 @@ nested() {
 	show ip addr add 10.99.0.1/24 dev spn-demo
 	show ip link set spn-demo up
 
-	x="$work/extra"
-	rm -rf "$work"
-	mkdir -p "$x/modules" "$x/l2.d"
-	cp "$bus" "$nic" "$x/modules/"
-	echo visorbus.ko > "$x/modules.list"
-	l2_demo_script > "$x/l2.d/demo.sh"
-	(cd "$x" && find . -print0 | sort -z |
-		cpio --null -o -H newc --quiet) | gzip -1 > "$work/extra.cpio.gz"
-	cat "$L2_INITRD" "$work/extra.cpio.gz" > "$work/initrd.gz"
+	if ! l2_demo_script | l2_guest_initrd "$work" demo.sh; then
+		t_fail nested-initrd
+		return
+	fi
 
 	printf '$ qemu-system-x86_64 ... -device vfio-pci,sysfsdev=%s\n' "$d"
 	echo "(a nested guest under software emulation takes a minute or two to boot)"

@@ -207,3 +207,14 @@ dmesg_mark() {
 dmesg_since() {
 	dmesg | tail -n "+$((DMESG_MARK + 1))"
 }
+
+# mdevctl_cleanup: stop and undefine every device mdevctl knows on the spar
+# parent, then remove every remaining instance; for EXIT traps.
+mdevctl_cleanup() {
+	local u
+	for u in $(mdevctl list --defined 2> /dev/null | awk '$2 == "spar" { print $1 }'); do
+		mdevctl stop -u "$u" > /dev/null 2>&1
+		mdevctl undefine -u "$u" > /dev/null 2>&1
+	done
+	spar_remove_all
+}

@@ -68,3 +68,20 @@ l2_dmesg_checks() {
 		t_fail "$prefix-l1-dmesg" "$bad"
 	fi
 }
+
+# l2_guest_initrd DIR NAME: build DIR/initrd.gz, the standard L2 initramfs
+# plus an archive with visorbus.ko (loaded at boot) and visornic.ko from the
+# repository and, as /l2.d/NAME, the script read from standard input, which
+# the L2 /init runs.  The kernel unpacks both archives.
+l2_guest_initrd() {
+	local dir="$1" x="$1/extra"
+	rm -rf "$x"
+	mkdir -p "$x/modules" "$x/l2.d"
+	cp "$SPAR_REPO/guest/visorbus/visorbus.ko" \
+		"$SPAR_REPO/guest/visornic/visornic.ko" "$x/modules/" || return 1
+	echo visorbus.ko > "$x/modules.list"
+	cat > "$x/l2.d/$2"
+	(cd "$x" && find . -print0 | sort -z |
+		cpio --null -o -H newc --quiet) | gzip -1 > "$dir/extra.cpio.gz" &&
+		cat "$L2_INITRD" "$dir/extra.cpio.gz" > "$dir/initrd.gz"
+}

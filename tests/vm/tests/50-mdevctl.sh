@@ -9,16 +9,7 @@ set -u
 # shellcheck source-path=SCRIPTDIR source=../lib/guest.sh
 . "$SPAR_REPO/tests/vm/lib/guest.sh"
 
-# shellcheck disable=SC2317 # called from the EXIT trap
-cleanup() {
-	local u
-	for u in $(mdevctl list --defined 2>/dev/null | awk '$2 == "spar" { print $1 }'); do
-		mdevctl stop -u "$u" > /dev/null 2>&1
-		mdevctl undefine -u "$u" > /dev/null 2>&1
-	done
-	spar_remove_all
-}
-trap cleanup EXIT
+trap mdevctl_cleanup EXIT
 
 # listed UUID TYPE [LIST-ARGS...]: `mdevctl list` has "UUID spar TYPE".
 # shellcheck disable=SC2317 # called through t_ok/t_not

@@ -12,16 +12,7 @@ set -u
 
 sparctl="$SPAR_REPO/build/tools/sparctl"
 
-# shellcheck disable=SC2317 # called from the EXIT trap
-cleanup() {
-	local u
-	for u in $(mdevctl list --defined 2>/dev/null | awk '$2 == "spar" { print $1 }'); do
-		mdevctl stop -u "$u" > /dev/null 2>&1
-		mdevctl undefine -u "$u" > /dev/null 2>&1
-	done
-	spar_remove_all
-}
-trap cleanup EXIT
+trap mdevctl_cleanup EXIT
 
 u="$(new_uuid)"
 d="$MDEV_DEVICES/$u"
