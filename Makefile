@@ -7,12 +7,14 @@ ROOT    := $(CURDIR)
 KVER    ?= $(shell $(ROOT)/scripts/kver.sh 2>/dev/null)
 KDIR    ?= /lib/modules/$(KVER)/build
 RESULTS := $(ROOT)/build/results
+# Runs that write build/results take this lock (scripts/lock.sh).
+LOCK    := $(ROOT)/scripts/lock.sh
 
 # Extra kbuild arguments, e.g. W=1 or C=2 (scripts/lint.sh uses them).
 KBUILD_ARGS ?=
 
 .PHONY: all deps modules tools check check-unit check-vm check-e2e lint \
-	bench demo install clean help
+	bench demo install clean help unit-tier check-tiers
 
 all: deps modules tools
 
@@ -40,16 +42,22 @@ tools: deps
 # The unit tier: the channel library and wire formats, then the tools'
 # decoders, whose result lines are added to the same file.
 check-unit: deps
+	@$(LOCK) $(MAKE) --no-print-directory unit-tier
+
+unit-tier:
 	@mkdir -p $(RESULTS)
 	$(MAKE) -C tests/unit check
 	$(MAKE) -s -C tools check > $(RESULTS)/tools.out 2>&1; rc=$$?; \
 	cat $(RESULTS)/tools.out; grep -E '^(PASS|FAIL) ' $(RESULTS)/tools.out >> $(RESULTS)/unit.txt; \
 	[ $$rc -eq 0 ] || echo "FAIL unit/tools-check-exit" >> $(RESULTS)/unit.txt; \
+	$(ROOT)/tests/harness/test_accel.sh $(RESULTS)/unit.txt > $(RESULTS)/harness.out 2>&1 || \
+		{ cat $(RESULTS)/harness.out; grep -q '^FAIL ' $(RESULTS)/harness.out || \
+		  echo "FAIL unit/accel-exit" >> $(RESULTS)/unit.txt; }; \
 	! grep -q '^FAIL ' $(RESULTS)/unit.txt
 
 lint: deps
 	@mkdir -p $(RESULTS)
-	@$(ROOT)/scripts/lint.sh
+	@$(LOCK) $(ROOT)/scripts/lint.sh
 
 check-vm: modules tools
 	@mkdir -p $(RESULTS)
@@ -61,6 +69,9 @@ check-e2e: modules tools
 
 # Every tier runs even when an earlier one fails; the summary decides.
 check: deps
+	@$(LOCK) $(MAKE) --no-print-directory check-tiers
+
+check-tiers:
 	@rm -rf $(RESULTS); mkdir -p $(RESULTS)
 	-@$(MAKE) --no-print-directory check-unit
 	-@$(MAKE) --no-print-directory lint

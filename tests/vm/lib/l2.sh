@@ -13,13 +13,17 @@ L2_INITRD="${L2_INITRD:-$SPAR_REPO/build/vm/l2-initramfs-$(uname -r).cpio.gz}"
 L2_APPEND="${L2_APPEND:-console=ttyS0 loglevel=4 panic=-1 mitigations=off rdinit=/init}"
 L2_MEM="${L2_MEM:-512M}"
 
-# l2_accel: KVM when this VM has a usable /dev/kvm, else TCG.
+# shellcheck source-path=SCRIPTDIR source=accel.sh
+. "$SPAR_REPO/tests/vm/lib/accel.sh"
+
+# l2_accel: the QEMU options of the accelerator for nested guests, chosen
+# the way the host harness chooses its own (accel.sh): KVM only if this VM
+# boots a probe under it.  The verdict is cached for the life of the VM.
 l2_accel() {
-	if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
-		echo "-accel kvm -cpu host"
-	else
-		echo "-accel tcg -cpu max"
-	fi
+	accel_select qemu-system-x86_64 "$L2_KERNEL" "$(command -v busybox)" \
+		/tmp/spar-accel || return 1
+	echo "# l2 $(accel_line)" >&2
+	echo "${ACCEL_ARGS[*]}"
 }
 
 # l2_boot NAME TIMEOUT [QEMU-ARG...]: boot an L2 guest and wait until it

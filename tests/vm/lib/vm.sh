@@ -11,6 +11,9 @@
 # VM sees the host's userland, /lib/modules and this repository at the same
 # absolute paths.  See Documentation/testing.rst.
 
+# shellcheck source-path=SCRIPTDIR source=accel.sh
+. "$(dirname "${BASH_SOURCE[0]}")/accel.sh"
+
 # Modules the initramfs loads before it can reach the host root.
 VM_BOOT_MODULES=(virtio_pci 9pnet_virtio 9p overlay)
 
@@ -43,11 +46,14 @@ vm_setup() {
 	[ -n "$VM_BUSYBOX" ] || vm_die "busybox not found (install busybox-static)"
 	[ -r "$VM_KERNEL" ] || vm_die "$VM_KERNEL not readable"
 	mkdir -p "$VM_BUILD" "$VM_LOGS"
-	if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
-		VM_ACCEL=(-accel kvm -cpu host)
-	else
-		VM_ACCEL=(-accel tcg -cpu max)
-	fi
+	# shellcheck source=../../../scripts/lock.sh
+	. "$SPAR_ROOT/scripts/lock.sh"
+	spar_lock "$SPAR_ROOT" "${0#"$SPAR_ROOT"/}" || vm_die "another run holds the lock"
+	accel_select "$VM_QEMU" "$VM_KERNEL" "$VM_BUSYBOX" \
+		"${SPAR_ACCEL_CACHE:-$SPAR_ROOT/build/accel}" ||
+		vm_die "cannot choose an accelerator"
+	VM_ACCEL=("${ACCEL_ARGS[@]}")
+	accel_line
 }
 
 # vm_is_builtin NAME: true if module NAME is built into the kernel.
