@@ -52,4 +52,25 @@ static inline void spar_vfio_free_device(struct vfio_device *vdev)
 #endif
 }
 
+/*
+ * An emulated device bound through iommufd lets the VFIO core look after
+ * the binding; on kernels built with IOMMUFD registration fails without
+ * these ops.  Where IOMMUFD is off the helpers are NULL, as the core
+ * expects.
+ */
+#if defined(SPAR_HAVE_VFIO_DETACH_IOAS)
+#define SPAR_VFIO_EMULATED_IOMMUFD_OPS				\
+	.bind_iommufd = vfio_iommufd_emulated_bind,		\
+	.unbind_iommufd = vfio_iommufd_emulated_unbind,		\
+	.attach_ioas = vfio_iommufd_emulated_attach_ioas,	\
+	.detach_ioas = vfio_iommufd_emulated_detach_ioas,
+#elif defined(SPAR_HAVE_VFIO_IOMMUFD_EMULATED)
+#define SPAR_VFIO_EMULATED_IOMMUFD_OPS				\
+	.bind_iommufd = vfio_iommufd_emulated_bind,		\
+	.unbind_iommufd = vfio_iommufd_emulated_unbind,		\
+	.attach_ioas = vfio_iommufd_emulated_attach_ioas,
+#else
+#define SPAR_VFIO_EMULATED_IOMMUFD_OPS
+#endif
+
 #endif /* _SPAR_COMPAT_H */
