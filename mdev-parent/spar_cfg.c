@@ -10,9 +10,9 @@
 #include <linux/kernel.h>
 #include <linux/pci_regs.h>
 #include <linux/string.h>
-#include <asm/unaligned.h>
 
 #include "spar_cfg.h"
+#include "spar_compat.h"
 
 static void cfg_set8(struct spar_cfg *c, unsigned int off, u8 v, u8 wm)
 {

@@ -141,7 +141,7 @@ void spar_dev_release(struct vfio_device *vdev)
 	vfree(sdev->bar0);
 	mutex_destroy(&sdev->lock);
 	spar_type_unreserve(t);
-	vfio_free_device(vdev);
+	spar_vfio_free_device(vdev);
 }
 
 /**

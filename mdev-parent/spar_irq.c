@@ -11,6 +11,7 @@
 #include <linux/file.h>
 #include <linux/vfio.h>
 
+#include "spar_compat.h"
 #include "spar_irq.h"
 
 void spar_irq_init(struct spar_irq *irq)
@@ -91,7 +92,7 @@ static bool irq_intx_arm_locked(struct spar_irq *irq)
 static void irq_intx_fire_locked(struct spar_irq *irq)
 {
 	if (irq_intx_arm_locked(irq))
-		eventfd_signal(irq->intx, 1);
+		spar_eventfd_signal(irq->intx);
 }
 
 static void irq_intx_unmask(struct spar_irq *irq)
@@ -129,7 +130,7 @@ static void irq_unmask_thread(void *opaque, void *unused)
 
 	spin_lock_irqsave(&irq->lock, flags);
 	if (irq->intx)
-		eventfd_signal(irq->intx, 1);
+		spar_eventfd_signal(irq->intx);
 	spin_unlock_irqrestore(&irq->lock, flags);
 }
 
@@ -148,7 +149,7 @@ static int irq_set_intx(struct spar_irq *irq, u32 action, u32 type,
 		/* A loopback test of the line, as vfio-pci offers. */
 		spin_lock_irqsave(&irq->lock, flags);
 		if (irq->intx)
-			eventfd_signal(irq->intx, 1);
+			spar_eventfd_signal(irq->intx);
 		spin_unlock_irqrestore(&irq->lock, flags);
 		return 0;
 	case VFIO_IRQ_SET_ACTION_MASK:
@@ -193,7 +194,7 @@ static int irq_set_simple(struct spar_irq *irq, struct eventfd_ctx **slot,
 		return 0;
 	spin_lock_irqsave(&irq->lock, flags);
 	if (*slot)
-		eventfd_signal(*slot, 1);
+		spar_eventfd_signal(*slot);
 	spin_unlock_irqrestore(&irq->lock, flags);
 	return 0;
 }
@@ -292,7 +293,7 @@ void spar_irq_raise(struct spar_irq *irq, u32 cause)
 	irq->cause |= cause;
 	if (irq->msi) {
 		irq->raised++;
-		eventfd_signal(irq->msi, 1);
+		spar_eventfd_signal(irq->msi);
 	} else {
 		irq_intx_fire_locked(irq);
 	}
@@ -387,7 +388,7 @@ bool spar_irq_request(struct spar_irq *irq)
 
 	spin_lock_irqsave(&irq->lock, flags);
 	if (irq->req) {
-		eventfd_signal(irq->req, 1);
+		spar_eventfd_signal(irq->req);
 		sent = true;
 	}
 	spin_unlock_irqrestore(&irq->lock, flags);

@@ -159,7 +159,7 @@ static int __init spar_init(void)
 	if (ret)
 		return ret;
 
-	spar_class = class_create(THIS_MODULE, SPAR_CLASS_NAME);
+	spar_class = spar_class_create(SPAR_CLASS_NAME);
 	if (IS_ERR(spar_class)) {
 		ret = PTR_ERR(spar_class);
 		goto err_driver;

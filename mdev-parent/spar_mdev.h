@@ -20,6 +20,7 @@
 #include <spar/transport.h>
 #include "signalqueue.h"
 #include "spar_cfg.h"
+#include "spar_compat.h"
 #include "spar_irq.h"
 
 #define SPAR_CLASS_NAME		"spar"

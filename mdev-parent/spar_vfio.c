@@ -10,7 +10,6 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
-#include <asm/unaligned.h>
 
 #include "spar_mdev.h"
 
@@ -357,4 +356,5 @@ const struct vfio_device_ops spar_vfio_ops = {
 	.mmap = spar_vfio_mmap,
 	.request = spar_vfio_request,
 	.dma_unmap = spar_vfio_dma_unmap,
+	SPAR_VFIO_EMULATED_IOMMUFD_OPS
 };

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The lint tier: checkpatch --strict, sparse and W=1 builds of the host and
-# guest modules, kernel-doc, and shellcheck on the project's scripts.
+# guest modules against every installed kernel with headers, kernel-doc,
+# and shellcheck on the project's scripts.
 # Zero warnings are allowed.  Writes build/results/lint.txt.
 set -uo pipefail
 
@@ -66,28 +67,40 @@ log=$logdir/kernel-doc.log
 perl "$kscripts/kernel-doc" -none "${kfiles[@]}" >"$log" 2>&1
 result kernel-doc "$log"
 
-# W=1 and sparse over every module.  A private copy of the kernel sources
-# is built from scratch, so every file is seen and the working tree's own
-# build is left alone.
-kver=$(scripts/kver.sh) || { echo "FAIL lint/kver" >>"$out"; exit 1; }
-kdir=/lib/modules/$kver/build
-log=$logdir/build.log
-tree=$logdir/tree
-rm -rf "$tree"
-mkdir -p "$tree"
-git ls-files -co --exclude-standard Kbuild 'mdev-parent/*' 'guest/*' \
-	'channel/*' 'include/*' | grep -v '\.mod\.c$' |
-	while read -r f; do
-		mkdir -p "$tree/$(dirname "$f")"
-		cp "$f" "$tree/$f"
-	done
-make -C "$kdir" M="$root/$tree" W=1 C=2 CHECK=sparse modules >"$logdir/build-full.log" 2>&1
-rc=$?
-grep -E 'warning|error|Error' "$logdir/build-full.log" >"$log"
-if [ "$rc" -ne 0 ] && [ ! -s "$log" ]; then
-	echo "kbuild exited $rc" >"$log"
+# W=1 and sparse over every module, against every installed kernel that
+# has headers (a kernel need not be bootable to be built for).  A private
+# copy of the kernel sources is built from scratch for each kernel, so
+# every file is seen and the working tree's own build is left alone.
+mapfile -t kvers < <(for b in /lib/modules/*/build; do
+	[ -d "$b" ] && basename "$(dirname "$b")"
+done | sort -V)
+if [ "${#kvers[@]}" -eq 0 ]; then
+	echo "lint: no /lib/modules/*/build; run scripts/deps.sh" >&2
+	echo "FAIL lint/w1-sparse" | tee -a "$out"
+	failed=1
 fi
-result w1-sparse "$log"
+for kver in "${kvers[@]}"; do
+	log=$logdir/build-$kver.log
+	full=$logdir/build-full-$kver.log
+	tree=$logdir/tree-$kver
+	rm -rf "$tree"
+	mkdir -p "$tree"
+	git ls-files -co --exclude-standard Kbuild 'mdev-parent/*' 'guest/*' \
+		'channel/*' 'include/*' scripts/compat-probe.sh |
+		grep -v '\.mod\.c$' |
+		while read -r f; do
+			mkdir -p "$tree/$(dirname "$f")"
+			cp "$f" "$tree/$f"
+		done
+	make -C "/lib/modules/$kver/build" M="$root/$tree" W=1 C=2 CHECK=sparse \
+		modules >"$full" 2>&1
+	rc=$?
+	grep -E 'warning|error|Error' "$full" >"$log"
+	if [ "$rc" -ne 0 ] && [ ! -s "$log" ]; then
+		echo "kbuild exited $rc" >"$log"
+	fi
+	result "w1-sparse-$kver" "$log"
+done
 
 # Static analysis of the project's own shell scripts.
 log=$logdir/shellcheck.log

@@ -26,7 +26,7 @@ static const struct device_type visorbus_chan_devtype = {
 	.name = "visorchannel",
 };
 
-static bool is_visor_channel_dev(struct device *dev)
+static bool is_visor_channel_dev(const struct device *dev)
 {
 	return dev->type == &visorbus_chan_devtype;
 }
@@ -79,10 +79,10 @@ int visor_check_channel(struct channel_header *ch, struct device *dev,
 EXPORT_SYMBOL_GPL(visor_check_channel);
 
 /* 0 for no match, else 1 + the index of the matching descriptor. */
-static int visorbus_match(struct device *xdev, struct device_driver *xdrv)
+static int visorbus_match(struct device *xdev, visorbus_match_driver *xdrv)
 {
 	struct visor_device *dev = to_visor_device(xdev);
-	struct visor_driver *drv = to_visor_driver(xdrv);
+	const struct visor_driver *drv = to_visor_driver(xdrv);
 	struct visor_channeltype_descriptor *t;
 	int i;
 
@@ -99,9 +99,10 @@ static int visorbus_match(struct device *xdev, struct device_driver *xdrv)
 	return 0;
 }
 
-static int visorbus_uevent(struct device *xdev, struct kobj_uevent_env *env)
+static int visorbus_uevent(visorbus_uevent_device *xdev,
+			   struct kobj_uevent_env *env)
 {
-	struct visor_device *dev = to_visor_device(xdev);
+	const struct visor_device *dev = to_visor_device(xdev);
 
 	if (!is_visor_channel_dev(xdev))
 		return 0;

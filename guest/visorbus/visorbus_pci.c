@@ -353,7 +353,7 @@ static void visorbus_setup_irq(struct visorbus_pci *vb)
 	struct pci_dev *pdev = vb->pdev;
 	int ret;
 
-	ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI | PCI_IRQ_LEGACY);
+	ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI | PCI_IRQ_INTX);
 	if (ret < 0)
 		goto poll;
 	vb->msi = pdev->msi_enabled;

@@ -18,6 +18,7 @@
 #include <spar/transport.h>
 
 #include "signalqueue.h"
+#include "visorbus_compat.h"
 
 /* visor_device.flags */
 #define VISORBUS_F_BOUND		0	/* probe succeeded */
