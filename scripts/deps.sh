@@ -27,12 +27,14 @@ for p in "${pkgs[@]}"; do
 	fi
 done
 
-# The lint tier also builds against the newest Debian 6.12 kernel
-# (bookworm-security), for which only the headers are wanted: the VMs boot
-# the newest kernel that has an image, and are not ready for 6.12.
+# The kernel matrix: besides the default kernel, the newest Debian 6.12
+# kernel (bookworm-security), image and headers, so that the modules are
+# built, linted and run in a VM on both (scripts/kver.sh --all).
 want612=1
 for b in /lib/modules/6.12.*+deb12-amd64/build; do
-	[ -d "$b" ] && want612=0
+	v="${b#/lib/modules/}"
+	v="${v%/build}"
+	[ -d "$b" ] && [ -e "/boot/vmlinuz-$v" ] && want612=0
 done
 
 if [ "${#missing[@]}" -eq 0 ] && [ "$want612" -eq 0 ]; then
@@ -45,7 +47,7 @@ if [ "$(id -u)" -ne 0 ]; then
 		sudo="sudo"
 	else
 		echo "deps: need root to install: ${missing[*]:-}" \
-			"$([ "$want612" -eq 1 ] && echo linux-headers-6.12)" >&2
+			"$([ "$want612" -eq 1 ] && echo linux-image-6.12)" >&2
 		exit 1
 	fi
 fi
@@ -59,36 +61,22 @@ if [ "${#missing[@]}" -gt 0 ]; then
 	$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# linux-headers-V depends on linux-image-V, whose /boot/vmlinuz-V would
-# make scripts/kver.sh pick V.  Install what the headers need except the
-# image, then unpack the headers package itself without registering it.
-install_612_headers() {
-	local pkg ver deps tmp
-	pkg=$(apt-cache search --names-only '^linux-headers-6\.12\.[0-9]+\+deb12-amd64$' |
+# install_612: the newest linux-image-6.12.N+deb12-amd64 and its headers.
+install_612() {
+	local img ver
+	img=$(apt-cache search --names-only '^linux-image-6\.12\.[0-9]+\+deb12-amd64$' |
 		awk '{ print $1 }' | sort -V | tail -n 1)
-	if [ -z "$pkg" ]; then
-		echo "deps: no linux-headers-6.12.*+deb12-amd64 package (is bookworm-security enabled?);" \
-			"lint builds for the installed kernels only" >&2
+	if [ -z "$img" ]; then
+		echo "deps: no linux-image-6.12.*+deb12-amd64 package (is bookworm-security enabled?);" \
+			"the kernel matrix has the installed kernels only" >&2
 		return 0
 	fi
-	ver=${pkg#linux-headers-}
-	echo "deps: installing $pkg without its kernel image"
-	mapfile -t deps < <(apt-cache depends --no-recommends --no-suggests \
-		--no-conflicts --no-breaks --no-replaces --no-enhances "$pkg" |
-		awk '$1 == "Depends:" { print $2 }' | grep -v '^<' |
-		grep -v '^linux-image-')
-	$sudo apt-get install -y -q --no-install-recommends "${deps[@]}" ||
-		return 1
-	tmp=$(mktemp -d) || return 1
-	(cd "$tmp" && apt-get download -q "$pkg") &&
-		dpkg-deb --fsys-tarfile "$tmp"/"$pkg"_*.deb |
-		$sudo tar -x -C / --keep-directory-symlink --no-overwrite-dir \
-			"./lib/modules/$ver" "./usr/src/linux-headers-$ver"
-	rm -rf "$tmp"
-	[ -d "/lib/modules/$ver/build" ]
+	ver=${img#linux-image-}
+	echo "deps: installing the 6.12 kernel $ver (image and headers)"
+	$sudo apt-get install -y -q --no-install-recommends "$img" "linux-headers-$ver"
 }
 
-# Optional: without them the lint tier builds for the other kernels.
-if [ "$want612" -eq 1 ] && ! install_612_headers; then
-	echo "deps: could not install the 6.12 headers; lint builds for the installed kernels only" >&2
+# Optional: without it the matrix has the other kernels.
+if [ "$want612" -eq 1 ] && ! install_612; then
+	echo "deps: could not install a 6.12 kernel; the kernel matrix has the installed kernels only" >&2
 fi

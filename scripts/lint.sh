@@ -44,7 +44,8 @@ if [ ! -x "$kscripts/checkpatch.pl" ] || [ ! -x "$kscripts/kernel-doc" ]; then
 fi
 
 mapfile -t kfiles < <(git ls-files -co --exclude-standard \
-	'mdev-parent/*.[ch]' 'guest/*.[ch]' 'channel/*.[ch]' 'include/*.h' |
+	'mdev-parent/*.[ch]' 'guest/*.[ch]' 'channel/*.[ch]' 'include/*.h' \
+	'tests/kmod/*.[ch]' |
 	grep -v '\.mod\.c$' | sort -u)
 
 # checkpatch: every kernel source and header, strict.
@@ -86,7 +87,7 @@ for kver in "${kvers[@]}"; do
 	rm -rf "$tree"
 	mkdir -p "$tree"
 	git ls-files -co --exclude-standard Kbuild 'mdev-parent/*' 'guest/*' \
-		'channel/*' 'include/*' scripts/compat-probe.sh |
+		'channel/*' 'include/*' 'tests/kmod/*' scripts/compat-probe.sh |
 		grep -v '\.mod\.c$' |
 		while read -r f; do
 			mkdir -p "$tree/$(dirname "$f")"
@@ -95,6 +96,9 @@ for kver in "${kvers[@]}"; do
 	make -C "/lib/modules/$kver/build" M="$root/$tree" W=1 C=2 CHECK=sparse \
 		modules >"$full" 2>&1
 	rc=$?
+	# The harness's test-only module, with its own M= as the harness builds it.
+	make -C "/lib/modules/$kver/build" M="$root/$tree/tests/kmod" W=1 C=2 \
+		CHECK=sparse modules >>"$full" 2>&1 || rc=$?
 	grep -E 'warning|error|Error' "$full" >"$log"
 	if [ "$rc" -ne 0 ] && [ ! -s "$log" ]; then
 		echo "kbuild exited $rc" >"$log"

@@ -225,7 +225,6 @@ int main(void)
 	check_input_geometry();
 	check_magics();
 	check_transport();
-	report(1, "static-asserts");	/* reaching here means they compiled */
 
 	return (failures || !checks) ? 1 : 0;
 }

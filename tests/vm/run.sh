@@ -16,9 +16,11 @@ here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source-path=SCRIPTDIR source=lib/vm.sh
 . "$here/lib/vm.sh"
 vm_setup
+# The negative control: the run must catch a deliberate WARN (vm_control).
+VM_CONTROL=1
 
 tier=vm
-results="$SPAR_ROOT/build/results/$tier.txt"
+results="$SPAR_ROOT/build/results/${VM_RESULTS:-$tier}.txt"
 mkdir -p "$(dirname "$results")"
 : > "$results"
 

@@ -10,6 +10,8 @@ set -u
 # shellcheck source-path=SCRIPTDIR source=../../vm/lib/l2.sh
 . "$SPAR_REPO/tests/vm/lib/l2.sh"
 
+t_declare nested-{qemu,initrd,boot,poweroff,qemu-exit,l2-dmesg}
+
 t_ok nested-qemu command -v qemu-system-x86_64
 t_ok nested-initrd test -r "$L2_INITRD"
 

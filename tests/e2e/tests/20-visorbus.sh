@@ -14,6 +14,16 @@ set -u
 # shellcheck source-path=SCRIPTDIR source=../../vm/lib/l2.sh
 . "$SPAR_REPO/tests/vm/lib/l2.sh"
 
+t_declare vb-{module,create-nic,create-input,l2-ready,qemu-exit,insmod} \
+	vb-{host-status,guest-status,host-closed,pci-driver,bus-name}-{nic,input} \
+	vb-recover{,-ready,-no-reset,-config-irqs}-{nic,input} \
+	vb-{guest-status-resumed,bus-unique,devices,l2-paused-resumed,rmmod} \
+	vb-{unbound,l2-done,l2-dmesg,l2-dmesg-visorbus} \
+	vb-{nicbus,inputbus}-{partition_handle,partition_guid,partition_name} \
+	vb-{nicbus,inputbus}-{channel_addr,channel_bytes,channel_id} \
+	vb-{vnic,keyboard,mouse}-{physaddr,nbytes,clientpartition,typeguid} \
+	vb-{vnic,keyboard,mouse}-{zoneguid,typename,modalias,uevent}
+
 VB_KO="$SPAR_REPO/guest/visorbus/visorbus.ko"
 VNIC_GUID=8cd5994d-c58e-11da-95a9-00e08161165f
 KBD_GUID=c73416d0-b0b8-44af-b304-9d2ae99f1b3d
@@ -223,7 +233,9 @@ t_match vb-pci-driver-nic ' driver=visorbus ' "$(grep '^VB-PCI .* dev=0x5301 ' "
 t_match vb-pci-driver-input ' driver=visorbus ' "$(grep '^VB-PCI .* dev=0x5303 ' "$LOG")"
 t_match vb-bus-name-nic '^visorbus[0-9]$' "$nic_bus"
 t_match vb-bus-name-input '^visorbus[0-9]$' "$inp_bus"
-if [ -n "$nic_bus" ] && [ "$nic_bus" = "$inp_bus" ]; then
+if [ -z "$nic_bus" ] || [ -z "$inp_bus" ]; then
+	t_fail vb-bus-unique "a function has no bus: nic '$nic_bus', input '$inp_bus'"
+elif [ "$nic_bus" = "$inp_bus" ]; then
 	t_fail vb-bus-unique "both functions are $nic_bus"
 else
 	t_pass vb-bus-unique

@@ -35,6 +35,12 @@ L2_CHECKS="alias load driver-name bus-device mtu carrier-up ping-guest-to-host
 jumbo-guest-to-host get-from-host carrier-down carrier-up-again
 ping-after-carrier recover-during-transfer recover-transfer recover-resumed
 ping-after-recover rmmod rmmod-gone reload reload-carrier ping-after-reload"
+# shellcheck disable=SC2046 # one check name a word
+t_declare nic-{modules-built,create,ifname,mtu-attr,host-up,initrd} \
+	nic-{ping-host-to-guest,jumbo-host-to-guest,get-from-guest,recover-write} \
+	nic-md5-{guest-to-host,host-to-guest,recover} \
+	nic-{l2-end,qemu-exit,l2-dmesg,l1-dmesg} \
+	$(printf 'nic-%s ' $L2_CHECKS)
 
 # The script the L2 guest runs (busybox sh).
 # shellcheck disable=SC2317 # called through make_initrd

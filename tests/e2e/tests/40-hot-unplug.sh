@@ -13,6 +13,11 @@ set -u
 # shellcheck source-path=SCRIPTDIR source=../../vm/lib/l2.sh
 . "$SPAR_REPO/tests/vm/lib/l2.sh"
 
+# The checks of this VM, then those the L2 guest reports (UNPLUG lines).
+t_declare unplug-{modules-built,create,ifname,initrd,remove,instance-gone} \
+	unplug-{host-if-gone,qemu-exit,l2-end,l2-dmesg,l1-dmesg} \
+	unplug-{ping-before,eth0-gone,visorbus-empty,pci-gone}
+
 IFNAME=spn-unplug
 WORK=/tmp/unplug-e2e
 BUS_KO="$SPAR_REPO/guest/visorbus/visorbus.ko"

@@ -78,6 +78,62 @@ t_match() {
 	fi
 }
 
+# t_declare NAME...: the checks this test file will report.  The runner
+# (t_run_files) fails every declared name that was never reported, and a
+# file that reports a PASS it did not declare.  Call it before the checks.
+t_declare() {
+	[ -n "${T_DECLARED:-}" ] && printf '%s\n' "$@" >> "$T_DECLARED"
+	return 0
+}
+
+# t_client PROG SUBCMD [ARG...]: run a test client (e.g. nic_test) that
+# prints its own PASS/FAIL lines.  The client declares the names it will
+# report (PROG --list SUBCMD), so a client that dies half-way leaves
+# declared names unreported, which the runner fails; an exit other than 0
+# (all passed) or 1 (some failed) is a failure of its own,
+# <prog>-<subcmd>-exit.  Returns the client's status.
+t_client() {
+	local prog="$1" sub="$2" tag list rc why
+	shift 2
+	tag="${prog##*/}-$sub"
+	if ! list="$("$prog" --list "$sub" 2>&1)" || [ -z "$list" ]; then
+		t_fail "$tag-list" "$prog --list $sub: ${list:-no names}"
+		return 2
+	fi
+	# shellcheck disable=SC2086 # the list is one name a word
+	t_declare $list
+	"$prog" "$sub" "$@"
+	rc=$?
+	if [ "$rc" -gt 1 ]; then
+		why="ended with status $rc"
+		[ "$rc" -gt 128 ] && why+=" (killed by signal $((rc - 128)))"
+		t_fail "$tag-exit" "$why"
+	fi
+	return "$rc"
+}
+
+# t_check_declared FILE-NAME LOG DECLARED: the names in DECLARED against
+# the result lines in LOG.
+t_check_declared() {
+	local name="$1" log="$2" decl="$3" declared reported passed n extra
+	declared="$(sort -u "$decl" 2>/dev/null)"
+	reported="$(grep -aoE "^(PASS|FAIL) $SPAR_TIER/[^[:space:]]+" "$log" |
+		sed "s,^[A-Z]* $SPAR_TIER/,," | sort -u)"
+	passed="$(grep -aoE "^PASS $SPAR_TIER/[^[:space:]]+" "$log" |
+		sed "s,^PASS $SPAR_TIER/,," | sort -u)"
+	if [ -z "$declared" ]; then
+		t_fail "$name-undeclared" "the test file declared no checks (t_declare)"
+		return
+	fi
+	while read -r n; do
+		[ -n "$n" ] && t_fail "$n" "declared by $name but never reported"
+	done <<< "$(comm -23 <(echo "$declared") <(echo "$reported"))"
+	extra="$(comm -13 <(echo "$declared") <(echo "$passed") | xargs)"
+	if [ -n "$extra" ]; then
+		t_fail "$name-undeclared" "reported but not declared: $extra"
+	fi
+}
+
 # t_done: end of a test file; exit 1 if any check failed.
 t_done() {
 	[ "$T_FAILS" -eq 0 ]
@@ -94,7 +150,7 @@ t_totals() {
 # time limit of $SPAR_TEST_TIMEOUT seconds (default 60).  A file that dies or
 # reports nothing gets a FAIL line of its own.
 t_run_files() {
-	local dir="$1" f name log rc
+	local dir="$1" f name log rc decl
 	shift
 	for f in "$dir"/*.sh; do
 		[ -e "$f" ] || continue
@@ -107,13 +163,17 @@ t_run_files() {
 		fi
 		echo "# --- $name"
 		log="/tmp/$name.out"
-		timeout -k 5 "${SPAR_TEST_TIMEOUT:-60}" bash "$f" 2>&1 | tee "$log"
+		decl="/tmp/$name.declared"
+		: > "$decl"
+		T_DECLARED="$decl" timeout -k 5 "${SPAR_TEST_TIMEOUT:-60}" \
+			bash "$f" 2>&1 | tee "$log"
 		rc="${PIPESTATUS[0]}"
 		if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then
 			t_fail "$name-exit" "test file ended with status $rc (124: timed out)"
 		elif ! grep -Eq "^(PASS|FAIL) $SPAR_TIER/" "$log"; then
 			t_fail "$name-empty" "test file reported no result"
 		fi
+		t_check_declared "$name" "$log" "$decl"
 		# Leave no instance behind for the next file.
 		spar_remove_all
 	done

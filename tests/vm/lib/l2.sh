@@ -10,7 +10,7 @@
 
 L2_KERNEL="/boot/vmlinuz-$(uname -r)"
 L2_INITRD="${L2_INITRD:-$SPAR_REPO/build/vm/l2-initramfs-$(uname -r).cpio.gz}"
-L2_APPEND="${L2_APPEND:-console=ttyS0 loglevel=4 panic=-1 mitigations=off rdinit=/init}"
+L2_APPEND="${L2_APPEND:-console=ttyS0 loglevel=4 log_buf_len=16M panic=-1 mitigations=off rdinit=/init}"
 L2_MEM="${L2_MEM:-512M}"
 
 # shellcheck source-path=SCRIPTDIR source=accel.sh

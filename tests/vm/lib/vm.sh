@@ -123,12 +123,7 @@ vm_initramfs() {
 	cp "$VM_LIB/init" "$tmp/init"
 	chmod 0755 "$tmp/init" "$tmp/bin/busybox"
 	while read -r p; do
-		case "$p" in
-		*.ko) ;;
-		*) vm_die "compressed module $p: busybox insmod cannot load it" ;;
-		esac
-		cp "$VM_MODDIR/$p" "$tmp/modules/"
-		echo "${p##*/}" >> "$tmp/modules.list"
+		vm_copy_module "$VM_MODDIR/$p" "$tmp/modules" >> "$tmp/modules.list"
 	done <<< "$mods"
 	(cd "$tmp" && find . -print0 | sort -z |
 		cpio --null -o -H newc --quiet) | gzip -1 > "$tmp.cpio.gz"
@@ -136,6 +131,23 @@ vm_initramfs() {
 	mv "$tmp.cpio.gz" "$out"
 	echo "$key" > "$stamp"
 	echo "$out"
+}
+
+# vm_copy_module PATH DIR: copy a module into DIR as a plain .ko (busybox
+# insmod cannot read compressed ones; newer Debian kernels ship .ko.xz) and
+# print its file name.
+vm_copy_module() {
+	local p="$1" dir="$2" base="${1##*/}"
+	case "$base" in
+	*.ko) cp "$p" "$dir/" ;;
+	*.ko.xz) xz -dc "$p" > "$dir/${base%.xz}" ;;
+	*.ko.zst) zstd -qdc "$p" > "$dir/${base%.zst}" ;;
+	*.ko.gz) gzip -dc "$p" > "$dir/${base%.gz}" ;;
+	*) vm_die "module $p: unknown format" ;;
+	esac || vm_die "cannot copy module $p"
+	base="${base%.xz}"
+	base="${base%.zst}"
+	echo "${base%.gz}"
 }
 
 # vm_boot GROUP TIMEOUT SCRIPT [ARGS...]: boot a VM that runs SCRIPT (path
@@ -148,6 +160,13 @@ vm_boot() {
 	local log="$VM_LOGS/$group.log" initrd rc=0
 	initrd="$(vm_initramfs)"
 	VM_TIMED_OUT=0
+	# SPAR_TEST_* settings of this shell reach the tests in the VM, e.g.
+	# SPAR_TEST_TIMEOUT or SPAR_TEST_ABORT_AFTER (the kernel hands
+	# NAME=VALUE words of its command line to /init as environment).
+	local v testenv=""
+	for v in $(compgen -e | grep '^SPAR_TEST_'); do
+		testenv+=" $v=${!v// /}"
+	done
 	# shellcheck disable=SC2054 # the commas are inside QEMU options
 	local -a cmd=(
 		"$VM_QEMU" -nographic -no-reboot -m "${VM_MEM:-2G}" -smp "${VM_SMP:-2}"
@@ -155,7 +174,7 @@ vm_boot() {
 		-kernel "$VM_KERNEL" -initrd "$initrd"
 		-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap
 		-virtfs "local,path=$SPAR_ROOT,mount_tag=repo,security_model=none,readonly=on,multidevs=remap"
-		-append "console=ttyS0 loglevel=4 panic=-1 mitigations=off rdinit=/init -- $SPAR_ROOT $script $*"
+		-append "console=ttyS0 loglevel=4 log_buf_len=16M panic=-1 mitigations=off rdinit=/init${testenv} ${VM_CONTROL:+spar_warn_ko=$SPAR_ROOT/tests/kmod/spar_warn_test.ko} -- $SPAR_ROOT $script $*"
 		"${VM_QEMU_EXTRA[@]}"
 	)
 	echo "vm: booting $group (${VM_ACCEL[1]}, timeout ${tmo}s), console: $log"
@@ -209,7 +228,11 @@ vm_collect() {
 			echo "FAIL $tier/$group-results" >> "$results"
 			bad=1
 		fi
-		if grep -aE "$VM_DMESG_RE" "$dmesg" > "$dmesg.bad"; then
+		if [ ! -s "$dmesg" ]; then
+			echo "vm[$group]: the kernel log dump is empty" >&2
+			echo "FAIL $tier/$dmesg_name" >> "$results"
+			bad=1
+		elif grep -aE "$VM_DMESG_RE" "$dmesg" > "$dmesg.bad"; then
 			echo "vm[$group]: dmesg has kernel complaints:" >&2
 			head -n 20 "$dmesg.bad" >&2
 			echo "FAIL $tier/$dmesg_name" >> "$results"
@@ -218,6 +241,9 @@ vm_collect() {
 			echo "PASS $tier/$dmesg_name" >> "$results"
 		fi
 		rm -f "$dmesg.bad"
+		if [ -n "${VM_CONTROL:-}" ]; then
+			vm_control "$tier" "$group" "$log" "$results" || bad=1
+		fi
 	fi
 	if grep -q "^FAIL $tier/" "$results"; then
 		bad=1
@@ -229,18 +255,38 @@ vm_collect() {
 	return "$bad"
 }
 
+# vm_control TIER GROUP LOG RESULTS: the negative control.  After its
+# final dump the VM loaded tests/kmod/spar_warn_test.ko, which logs a
+# deliberate WARN, and printed what it added to the kernel log; the checks
+# that judge the real dump must flag it (TIER/dmesg-control).
+vm_control() {
+	local tier="$1" group="$2" log="$3" results="$4" ctl
+	ctl="$(sed -n '/^SPAR-CONTROL-BEGIN$/,/^SPAR-CONTROL-END$/p' "$log" | sed '1d;$d')"
+	if printf '%s\n' "$ctl" | grep -q 'deliberate warning' &&
+	   printf '%s\n' "$ctl" | grep -aqE "$VM_DMESG_RE"; then
+		echo "PASS $tier/dmesg-control" >> "$results"
+		return 0
+	fi
+	echo "vm[$group]: the negative control's WARN was not caught by the dmesg checks:" >&2
+	printf '%s\n' "${ctl:-(nothing logged)}" | head -n 5 >&2
+	echo "FAIL $tier/dmesg-control" >> "$results"
+	return 1
+}
+
 # vm_module_ready TIER RESULTS: make sure mdev-parent/spar_mdev.ko exists,
-# is not older than its sources (else `make modules`) and is built for
-# $VM_KVER.  On failure add TIER/module-build or TIER/module-kver to RESULTS
+# is not older than its sources and is built for $VM_KVER (else
+# `make modules KVER=$VM_KVER`, which rebuilds the tree's modules for the
+# kernel the VM boots).  On failure add TIER/module-build or TIER/module-kver to RESULTS
 # and return 1.  SPAR_NO_BUILD=1 skips the build.
 vm_module_ready() {
 	local tier="$1" results="$2" magic
 	local ko="$SPAR_ROOT/mdev-parent/spar_mdev.ko"
 	if [ -z "${SPAR_NO_BUILD:-}" ] && { [ ! -f "$ko" ] ||
-		[ -n "$(find "$SPAR_ROOT/mdev-parent" "$SPAR_ROOT/include" \
+		[ "$(modinfo -F vermagic "$ko" | cut -d' ' -f1)" != "$VM_KVER" ] ||
+		[ -n "$(find "$SPAR_ROOT/mdev-parent" "$SPAR_ROOT/guest" "$SPAR_ROOT/include" \
 			\( -name '*.[ch]' -o -name Kbuild -o -name Makefile \) \
 			-newer "$ko" -print -quit)" ]; }; then
-		if ! make -C "$SPAR_ROOT" modules; then
+		if ! make -C "$SPAR_ROOT" modules KVER="$VM_KVER"; then
 			echo "vm: make modules failed" >&2
 			echo "FAIL $tier/module-build" >> "$results"
 			return 1
@@ -257,22 +303,38 @@ vm_module_ready() {
 		echo "FAIL $tier/module-kver" >> "$results"
 		return 1
 	fi
+	if [ -n "${VM_CONTROL:-}" ]; then
+		vm_control_module "$tier" "$results" || return 1
+	fi
+}
+
+# vm_control_module TIER RESULTS: build tests/kmod/spar_warn_test.ko, the
+# negative control's module, for $VM_KVER (TIER/control-module-build).
+vm_control_module() {
+	local tier="$1" results="$2" dir="$SPAR_ROOT/tests/kmod"
+	if ! make -s -C "/lib/modules/$VM_KVER/build" M="$dir" modules > "$VM_LOGS/kmod-build.log" 2>&1 ||
+	   [ ! -f "$dir/spar_warn_test.ko" ]; then
+		echo "vm: building $dir failed:" >&2
+		tail -n 20 "$VM_LOGS/kmod-build.log" >&2
+		echo "FAIL $tier/setup-control-module" >> "$results"
+		return 1
+	fi
 }
 
 # vm_summary TIER RESULTS SECONDS: print the failures and a one-line count;
 # return 1 if anything failed or no test besides the boot/dmesg verdicts ran.
 vm_summary() {
 	local tier="$1" results="$2" secs="$3" pass fail tests
-	pass="$(grep -c '^PASS ' "$results")" || pass=0
-	fail="$(grep -c '^FAIL ' "$results")" || fail=0
 	tests="$(grep -Ev -- '-(boot|dmesg)$' "$results" | grep -Ec "^(PASS|FAIL) $tier/")" ||
 		tests=0
-	grep '^FAIL ' "$results" || true
-	echo "$tier: $pass passed, $fail failed in $secs s ($results)"
 	if [ "$tests" -le 0 ]; then
 		echo "$tier: no test ran" >&2
-		return 1
+		echo "FAIL $tier/no-test-ran" >> "$results"
 	fi
+	pass="$(grep -c '^PASS ' "$results")" || pass=0
+	fail="$(grep -c '^FAIL ' "$results")" || fail=0
+	grep '^FAIL ' "$results" || true
+	echo "$tier: $pass passed, $fail failed in $secs s ($results)"
 	[ "$fail" -eq 0 ]
 }
 
@@ -310,8 +372,7 @@ vm_l2_initramfs() {
 	: > "$tmp/modules.list"
 	if [ -n "$mods" ]; then
 		while read -r p; do
-			cp "$VM_MODDIR/$p" "$tmp/modules/"
-			echo "${p##*/}" >> "$tmp/modules.list"
+			vm_copy_module "$VM_MODDIR/$p" "$tmp/modules" >> "$tmp/modules.list"
 		done <<< "$mods"
 	fi
 	for p in "${files[@]}"; do

@@ -11,9 +11,13 @@
  *   nic_test reset UUID
  *   nic_test malicious UUID_A UUID_B
  *   nic_test remove UUID
+ *   nic_test states UUID
+ *   nic_test --list SUBCOMMAND   the check names SUBCOMMAND reports
  *
  * Every case prints "PASS vm/nic-<case>" or "FAIL vm/nic-<case>" with
  * "# " lines saying why.  Exit status 1 if any case failed.
+ * SPAR_TEST_ABORT_AFTER=N makes it abort() after its Nth result, so that
+ * the harness can be shown to catch a client that dies.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -50,6 +54,8 @@
 static int failures;
 static char why[512];
 
+static int results_left = -1;	/* SPAR_TEST_ABORT_AFTER */
+
 static void result(const char *name, int ok)
 {
 	printf("%s vm/nic-%s\n", ok ? "PASS" : "FAIL", name);
@@ -58,6 +64,12 @@ static void result(const char *name, int ok)
 		printf("# nic-%s: %s\n", name, why[0] ? why : "failed");
 	}
 	why[0] = 0;
+	/* A deliberate crash, to prove that the harness notices one. */
+	if (results_left > 0 && --results_left == 0) {
+		printf("# SPAR_TEST_ABORT_AFTER: aborting\n");
+		fflush(stdout);
+		abort();
+	}
 	fflush(stdout);
 }
 
@@ -1334,23 +1346,52 @@ static int do_remove(char **argv)
 
 int main(int argc, char **argv)
 {
+	/*
+	 * checks: every name the subcommand reports when nothing fails
+	 * (nic_test --list CMD prints them, and the harness fails any that
+	 * did not appear).  Names reported only on a failure are not listed.
+	 */
 	static const struct {
 		const char *name;
 		int args;
 		int (*fn)(char **argv);
+		const char *checks;
 	} cmds[] = {
-		{ "attrs", 4, do_attrs },
-		{ "basic", 1, do_basic },
-		{ "jumbo", 1, do_jumbo },
-		{ "reset", 1, do_reset },
-		{ "malicious", 2, do_malicious },
-		{ "remove", 1, do_remove },
-		{ "states", 1, do_states },
+		{ "attrs", 4, do_attrs, "attributes attributes-busy" },
+		{ "basic", 1, do_basic,
+		  "bring-up transmit receive receive-drop promisc link carrier "
+		  "interrupts doorbells" },
+		{ "jumbo", 1, do_jumbo, "receive-jumbo transmit-jumbo" },
+		{ "reset", 1, do_reset, "reset unmap close" },
+		{ "malicious", 2, do_malicious,
+		  "evil-head evil-tail evil-frag-count evil-frag-len evil-iova "
+		  "evil-short-frame evil-geometry evil-doorbells" },
+		{ "remove", 1, do_remove, "remove-while-open" },
+		{ "states", 1, do_states,
+		  "pause-resume pause-timeout guest-status intx pause-unsupported" },
 	};
+	const char *abort_after = getenv("SPAR_TEST_ABORT_AFTER");
 	unsigned int i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
+	if (abort_after && *abort_after)
+		results_left = atoi(abort_after);
+	if (argc == 3 && !strcmp(argv[1], "--list")) {
+		for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+			char list[512], *tok, *save = NULL;
+
+			if (strcmp(argv[2], cmds[i].name))
+				continue;
+			snprintf(list, sizeof(list), "%s", cmds[i].checks);
+			for (tok = strtok_r(list, " ", &save); tok;
+			     tok = strtok_r(NULL, " ", &save))
+				printf("nic-%s\n", tok);
+			return 0;
+		}
+		fprintf(stderr, "nic_test: no subcommand '%s'\n", argv[2]);
+		return 2;
+	}
 	for (i = 0; argc > 1 && i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		if (strcmp(argv[1], cmds[i].name))
 			continue;
@@ -1359,6 +1400,7 @@ int main(int argc, char **argv)
 		cmds[i].fn(argv + 2);
 		return failures ? 1 : 0;
 	}
-	fprintf(stderr, "usage: nic_test attrs|basic|jumbo|reset|malicious|remove|states UUID...\n");
+	fprintf(stderr, "usage: nic_test attrs|basic|jumbo|reset|malicious|remove|states UUID...\n"
+		"       nic_test --list SUBCOMMAND\n");
 	return 2;
 }

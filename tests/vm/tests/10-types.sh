@@ -8,6 +8,13 @@ set -u
 # shellcheck source-path=SCRIPTDIR source=../lib/guest.sh
 . "$SPAR_REPO/tests/vm/lib/guest.sh"
 
+t_declare types-parent types-parent-path types-list
+for s in nic hba input; do
+	t_declare "types-$s-"{name,description,description-lines,device-api} \
+		"types-$s-"{available,create,devices-empty,create-readonly}
+done
+t_declare types-param-max_{nic,hba,input}{,-mode}
+
 declare -A limit=([spar-nic]="$SPAR_MAX_NIC" [spar-hba]="$SPAR_MAX_HBA"
 	[spar-input]="$SPAR_MAX_INPUT")
 
@@ -20,9 +27,14 @@ for t in "${SPAR_TYPE_NAMES[@]}"; do
 	d="$SPAR_TYPES/$t"
 	s="${t#spar-}"
 	t_eq "types-$s-name" "$t" "$(rd "$d/name")"
-	desc="$(rd "$d/description")"
-	t_match "types-$s-description" '^[[:print:]]*[[:alnum:]][[:print:]]*$' "$desc"
-	t_eq "types-$s-description-lines" 1 "$(printf '%s\n' "$desc" | wc -l)"
+	# A missing or unreadable file fails here, not as a matching string.
+	if desc="$(cat "$d/description" 2>&1)"; then
+		t_match "types-$s-description" '^[[:print:]]*[[:alnum:]][[:print:]]*$' "$desc"
+		t_eq "types-$s-description-lines" 1 "$(printf '%s\n' "$desc" | wc -l)"
+	else
+		t_fail "types-$s-description" "cannot read $d/description: $desc"
+		t_fail "types-$s-description-lines" "no description"
+	fi
 	t_eq "types-$s-device-api" vfio-pci "$(rd "$d/device_api")"
 	t_eq "types-$s-available" "${limit[$t]}" "$(rd "$d/available_instances")"
 	t_ok "types-$s-create" test -f "$d/create"

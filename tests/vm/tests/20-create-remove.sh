@@ -6,6 +6,12 @@
 set -u
 # shellcheck source-path=SCRIPTDIR source=../lib/guest.sh
 . "$SPAR_REPO/tests/vm/lib/guest.sh"
+
+for s in nic hba input; do
+	t_declare "create-$s"{,-device,-mdev-type,-type-devices,-parent,-remove-attr} \
+		"remove-$s"{,-gone,-type-devices,-available}
+done
+t_declare create-bad-uuid create-bad-uuid-nothing
 trap spar_remove_all EXIT
 
 for t in "${SPAR_TYPE_NAMES[@]}"; do

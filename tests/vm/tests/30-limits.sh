@@ -7,6 +7,18 @@
 set -u
 # shellcheck source-path=SCRIPTDIR source=../lib/guest.sh
 . "$SPAR_REPO/tests/vm/lib/guest.sh"
+
+# shellcheck disable=SC2046 # seq gives one number a word
+for s in nic:"$SPAR_MAX_NIC" hba:"$SPAR_MAX_HBA" input:"$SPAR_MAX_INPUT"; do
+	m="${s#*:}"
+	s="${s%:*}"
+	t_declare "limit-$s-"{start,create-all,over,over-eusers,over-no-device} \
+		"limit-$s-"{over-dmesg,over-avail,duplicate-cross-type} \
+		"limit-$s-"{duplicate-cross-type-avail,avail-after-remove,reuse} \
+		"limit-$s-"{reuse-avail,end} \
+		$(seq -f "limit-$s-avail-after-%g" 1 "$m")
+	[ "$m" -gt 1 ] && t_declare "limit-$s-duplicate" "limit-$s-duplicate-avail"
+done
 trap spar_remove_all EXIT
 
 declare -A limit=([spar-nic]="$SPAR_MAX_NIC" [spar-hba]="$SPAR_MAX_HBA"
@@ -42,7 +54,9 @@ for t in "${SPAR_TYPE_NAMES[@]}"; do
 	fi
 	t_not "limit-$s-over-no-device" test -e "$MDEV_DEVICES/$u"
 	msg="$(dmesg_since)"
-	t_match "limit-$s-over-dmesg" "(${t}|${s}).*[^0-9]${max}([^0-9]|$)|[^0-9]${max}[^0-9].*(${t}|${s})" "$msg"
+	# The message names the type and the limit in words, not only a
+	# digit that could sit inside the UUID.
+	t_match "limit-$s-over-dmesg" "${t}: all ${max} instances are in use" "$msg"
 	t_eq "limit-$s-over-avail" 0 "$(avail "$t")"
 
 	# A UUID already in use is refused and changes nothing, also when it

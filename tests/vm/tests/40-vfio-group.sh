@@ -7,6 +7,10 @@
 set -u
 # shellcheck source-path=SCRIPTDIR source=../lib/guest.sh
 . "$SPAR_REPO/tests/vm/lib/guest.sh"
+
+for s in nic hba input; do
+	t_declare "vfio-$s-"{iommu-group,group-node,group-member,driver,group-node-gone}
+done
 trap spar_remove_all EXIT
 
 for t in "${SPAR_TYPE_NAMES[@]}"; do

@@ -9,6 +9,18 @@ set -u
 # shellcheck source-path=SCRIPTDIR source=../lib/guest.sh
 . "$SPAR_REPO/tests/vm/lib/guest.sh"
 
+t_declare mdevctl-types-{parent,nic,hba,input,api} \
+	mdevctl-start{,-sysfs,-type,-avail} mdevctl-list{,-not-defined} \
+	mdevctl-stop{,-sysfs,-list,-avail} \
+	mdevctl-define{,-not-started,-listed,-start,-start-sysfs,-start-type} \
+	mdevctl-define-{list-active,stop,stop-sysfs,still-defined} \
+	mdevctl-define-auto-{start,start-sysfs,stop} mdevctl-undefine{,-gone} \
+	mdevctl-limit-{filled,over,over-sysfs,restored}
+for f in "$SPAR_REPO"/samples/mdevctl/*.json; do
+	n="$(basename "$f" .json)"
+	t_declare "mdevctl-sample-$n-"{define,listed,start,type,stop,undefine}
+done
+
 trap mdevctl_cleanup EXIT
 
 # listed UUID TYPE [LIST-ARGS...]: `mdevctl list` has "UUID spar TYPE".

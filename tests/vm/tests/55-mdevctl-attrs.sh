@@ -10,6 +10,13 @@ set -u
 # shellcheck source-path=SCRIPTDIR source=../lib/guest.sh
 . "$SPAR_REPO/tests/vm/lib/guest.sh"
 
+t_declare attrs-{define,listed,start,ring-slots,mac,mtu,num-rcv-bufs,ifname} \
+	attrs-add-{ring_slots,mac,mtu,num_rcv_bufs,ifname,busy_poll_us} \
+	attrs-{busy-poll,host-interface,host-mtu,channel-vnic,stop,undefine} \
+	attrs-bad-{define,add,start,no-device,avail,message,undefine} \
+	attrs-sysfs-{create,bad-mac,bad-slots,bad-bufs,bad-name,bad-recover} \
+	attrs-sysfs-{status,remove}
+
 sparctl="$SPAR_REPO/build/tools/sparctl"
 
 trap mdevctl_cleanup EXIT
@@ -22,7 +29,8 @@ for kv in ring_slots=512 mac=02:5a:00:00:00:07 mtu=9000 num_rcv_bufs=200 \
 	t_ok "attrs-add-${kv%%=*}" \
 		mdevctl modify -u "$u" --addattr="${kv%%=*}" --value="${kv#*=}"
 done
-t_match attrs-listed 'mtu' "$(mdevctl list --defined --dumpjson -u "$u" 2>&1)"
+# The attribute, with its value, as mdevctl's JSON lists it.
+t_match attrs-listed '"mtu": *"9000"' "$(mdevctl list --defined --dumpjson -u "$u" 2>/dev/null)"
 t_ok attrs-start mdevctl start -u "$u"
 t_eq attrs-ring-slots 512 "$(rd "$d/ring_slots")"
 t_eq attrs-mac 02:5a:00:00:00:07 "$(rd "$d/mac")"

@@ -11,6 +11,8 @@ set -u
 . "$SPAR_REPO/tests/vm/lib/guest.sh"
 trap spar_remove_all EXIT
 
+t_declare nic-ifname-default nic-attributes-bad nic-attributes-set \
+	nic-attributes-host-mtu nic-status-closed nic-pins-after-close
 prog="$SPAR_REPO/build/tools/nic_test"
 if [ ! -x "$prog" ]; then
 	t_fail nic-build "$prog missing: run 'make tools'"
@@ -55,21 +57,21 @@ done
 t_eq nic-attributes-set "1 $mac 1400 20 $ifn" \
 	"$ok $(rd "$d/mac") $(rd "$d/mtu") $(rd "$d/num_rcv_bufs") $(rd "$d/ifname")"
 t_match nic-attributes-host-mtu 'mtu 1400' "$(ip link show "$ifn" 2>&1)"
-"$prog" attrs "$u" "$mac" 1400 20
+t_client "$prog" attrs "$u" "$mac" 1400 20
 
 sysfs_write "$d/mtu" 1500 > /dev/null
 if_setup "$ifn"
-"$prog" basic "$u"
+t_client "$prog" basic "$u"
 
 # Jumbo frames: the MTU goes to both sides (channel and host interface).
 if out="$(sysfs_write "$d/mtu" 9000)"; then
-	"$prog" jumbo "$u"
+	t_client "$prog" jumbo "$u"
 else
 	t_fail nic-receive-jumbo "mtu 9000: $out"
 fi
 sysfs_write "$d/mtu" 1500 > /dev/null
 
-"$prog" reset "$u"
+t_client "$prog" reset "$u"
 t_eq nic-status-closed closed "$(rd "$d/status")"
 t_eq nic-pins-after-close 0 "$(rd "$d/stats/pins_held")"
 mdev_remove "$u" > /dev/null

@@ -11,6 +11,7 @@ set -u
 . "$SPAR_REPO/tests/vm/lib/guest.sh"
 trap spar_remove_all EXIT
 
+t_declare nic-evil-dmesg nic-evil-logged nic-evil-other-quiet
 prog="$SPAR_REPO/build/tools/nic_test"
 if [ ! -x "$prog" ]; then
 	t_fail nic-build "$prog missing: run 'make tools'"
@@ -30,7 +31,7 @@ for u in "$a" "$b"; do
 done
 
 dmesg_mark
-"$prog" malicious "$a" "$b"
+t_client "$prog" malicious "$a" "$b"
 log="$(dmesg_since)"
 if dmesg_clean "$log" > /dev/null; then
 	t_pass nic-evil-dmesg

@@ -9,6 +9,7 @@ set -u
 . "$SPAR_REPO/tests/vm/lib/guest.sh"
 trap spar_remove_all EXIT
 
+t_declare nic-remove-gone sparctl-list sparctl-inspect sparctl-unknown sparctl-busy
 prog="$SPAR_REPO/build/tools/nic_test"
 if [ ! -x "$prog" ]; then
 	t_fail nic-build "$prog missing: run 'make tools'"
@@ -20,7 +21,7 @@ if ! err="$(mdev_create spar-nic "$u")"; then
 	t_fail nic-remove-create "$err"
 	t_done
 fi
-"$prog" remove "$u"
+t_client "$prog" remove "$u"
 t_not nic-remove-gone test -e "$MDEV_DEVICES/$u"
 
 # sparctl: list shows the instance, inspect works on an idle instance and

@@ -13,6 +13,8 @@ set -u
 trap spar_remove_all EXIT
 
 prog="$SPAR_REPO/build/tools/nic_test"
+t_declare nic-states-pause-log nic-states-protocol-log nic-states-dmesg \
+	nic-states-remove
 if [ ! -x "$prog" ]; then
 	t_fail nic-states-build "$prog missing: run 'make tools'"
 	t_done
@@ -28,7 +30,7 @@ sysctl -qw "net.ipv6.conf.$ifn.disable_ipv6=1" 2> /dev/null
 ip link set "$ifn" up
 
 dmesg_mark
-"$prog" states "$u"
+t_client "$prog" states "$u"
 log="$(dmesg_since)"
 t_match nic-states-pause-log 'did not acknowledge the pause' "$log"
 t_match nic-states-protocol-log 'illegal GUEST_STATUS write' "$log"

@@ -9,6 +9,13 @@ set -u
 # shellcheck source-path=SCRIPTDIR source=../lib/guest.sh
 . "$SPAR_REPO/tests/vm/lib/guest.sh"
 
+t_declare unload-{no-instances,rmmod,module-gone,class-gone,mdev-bus-gone,dmesg-quiet} \
+	load-defaults{,-nic,-hba,-input,-rmmod} \
+	reload-{insmod,parent,avail,create,remove,rmmod,class-gone,again}
+for bad in max_nic-0 max_hba-0 max_input-0 max_nic-1025 max_input-100000; do
+	t_declare "load-bad-$bad"{,-not-loaded,-message}
+done
+
 loaded() {
 	test -d /sys/module/spar_mdev
 }
@@ -30,7 +37,9 @@ for bad in max_nic=0 max_hba=0 max_input=0 max_nic=1025 max_input=100000; do
 	dmesg_mark
 	t_not "$n" insmod "$SPAR_KO" "$bad"
 	t_not "$n-not-loaded" loaded
-	t_match "$n-message" "$p" "$(dmesg_since)"
+	# The module's own range message, not a generic parameter error.
+	t_match "$n-message" "spar_mdev: $p=${bad#*=} is out of range: it must be between 1 and [0-9]+" \
+		"$(dmesg_since)"
 	loaded && rmmod spar_mdev
 done
 
