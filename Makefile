@@ -15,9 +15,11 @@ LOCK    := $(ROOT)/scripts/lock.sh
 
 # Extra kbuild arguments, e.g. W=1 or C=2 (scripts/lint.sh uses them).
 KBUILD_ARGS ?=
+# Seconds `make fuzz` gives each fuzz target.
+FUZZ_SECONDS ?= 60
 
 .PHONY: all deps modules tools check check-unit check-vm check-e2e lint \
-	bench demo install clean help unit-tier check-tiers
+	fuzz bench demo install clean help unit-tier check-tiers
 
 all: deps modules tools
 
@@ -26,6 +28,7 @@ help:
 	@echo "make check        install what is missing, run every test tier, print 'N passed, N failed'"
 	@echo "make check-unit   userspace unit, stress and fuzz tests"
 	@echo "make lint         checkpatch --strict, sparse, W=1, kernel-doc, shellcheck"
+	@echo "make fuzz         each fuzz target for FUZZ_SECONDS (60), corpus kept in tests/fuzz/corpus/"
 	@echo "make check-vm     the host module in a throwaway VM"
 	@echo "make check-e2e    nested guests inside that VM"
 	@echo "make bench        benchmarks (never part of check)"
@@ -63,6 +66,12 @@ unit-tier:
 lint: deps
 	@mkdir -p $(RESULTS)
 	@$(LOCK) $(ROOT)/scripts/lint.sh
+
+# Longer fuzzing than check-unit's; what it finds is kept, minimised, in
+# tests/fuzz/corpus/<target>/.
+fuzz: deps
+	@mkdir -p $(RESULTS)
+	@$(LOCK) $(MAKE) --no-print-directory -C tests/fuzz fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
 
 # The VM tiers boot $(KVER) (default: the newest kernel) and load modules
 # built for it; VM_RESULTS names the result file (default: the tier).

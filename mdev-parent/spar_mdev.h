@@ -313,12 +313,7 @@ int spar_copy_from_guest(struct spar_dev *sdev, void *dst, u64 iova,
 int spar_copy_to_guest(struct spar_dev *sdev, u64 iova, const void *src,
 		       size_t len);
 int spar_guest_range_ok(struct spar_dev *sdev, u64 iova, size_t len);
-struct spar_phys_info;
 struct spar_guest_phys_info;
-ssize_t spar_frags_len(const struct spar_phys_info *frags, u32 nfrags);
-int spar_copy_from_frags(struct spar_dev *sdev,
-			 const struct spar_phys_info *frags, u32 nfrags,
-			 void *dst);
 ssize_t spar_sg_len(const struct spar_guest_phys_info *sg, u32 nents,
 		    size_t max_len);
 int spar_copy_from_sg(struct spar_dev *sdev,

@@ -18,6 +18,7 @@
 #include <spar/iochannel.h>
 
 #include "spar_mdev.h"
+#include "spar_nic_proto.h"
 
 #define SPAR_NIC_MIN_MTU	ETH_MIN_MTU
 #define SPAR_NIC_MAX_MTU	(SPAR_ETH_MAX_MTU - ETH_HLEN)
@@ -28,8 +29,6 @@
 #define SPAR_NIC_MAX_POSTED	SPAR_RING_SLOTS_MAX
 /* Host frames waiting for the worker; the interface stops beyond this. */
 #define SPAR_NIC_TXQ_LEN	256
-/* Largest frame a chain of receive buffers carries. */
-#define SPAR_NIC_MAX_FRAME	(SPAR_ETH_MAX_MTU + ETH_HLEN)
 /* Guest page size of phys_info descriptors. */
 #define SPAR_NIC_PAGE		SPAR_PI_PAGE_SIZE
 
@@ -67,9 +66,11 @@ struct spar_nic_buf {
  * @txq: host frames waiting for the worker
  * @bounce: one page for copying frames into guest buffers
  * @rsp: the response being built
+ * @cmd: the command being handled, as the validator checked it
  *
- * @rx_enabled, @promisc, @link_reported, @drops, @bounce and @rsp belong
- * to the engine's worker; the host transmit path only reads @rx_enabled.
+ * @rx_enabled, @promisc, @link_reported, @drops, @bounce, @rsp and @cmd
+ * belong to the engine's worker; the host transmit path only reads
+ * @rx_enabled.
  */
 struct spar_nic {
 	struct spar_dev *sdev;
@@ -89,6 +90,7 @@ struct spar_nic {
 	struct sk_buff_head txq;
 	u8 *bounce;
 	struct spar_uiscmdrsp rsp;
+	struct spar_nic_cmd cmd;
 };
 
 struct spar_nic_priv {
@@ -221,21 +223,14 @@ static void spar_nic_unmap(struct spar_dev *sdev, u64 iova, u64 len)
 	mutex_unlock(&nic->post_lock);
 }
 
-static int nic_rcv_post(struct spar_nic *nic, const struct spar_uiscmdrsp *cmd)
+static int nic_rcv_post(struct spar_nic *nic, const struct spar_nic_cmd *cmd)
 {
-	const struct spar_phys_info *f = &cmd->net.rcvpost.frag;
-	u64 pfn = le64_to_cpu(f->pi_pfn);
-	u32 off = le16_to_cpu(f->pi_off);
-	u32 len = le16_to_cpu(f->pi_len);
 	struct spar_nic_buf b;
 	int ret = 0;
 
-	if (!len || off >= SPAR_NIC_PAGE || len > SPAR_NIC_PAGE - off ||
-	    pfn > (U64_MAX >> SPAR_PI_PAGE_SHIFT))
-		return nic_bad(nic, "receive buffer descriptor out of range");
-	b.cookie = le64_to_cpu(cmd->net.buf);
-	b.iova = (pfn << SPAR_PI_PAGE_SHIFT) + off;
-	b.len = len;
+	b.cookie = cmd->buf;
+	b.iova = cmd->post.iova;
+	b.len = cmd->post.len;
 	if (spar_guest_range_ok(nic->sdev, b.iova, b.len))
 		return nic_bad(nic, "receive buffer outside guest memory");
 
@@ -252,62 +247,55 @@ static int nic_rcv_post(struct spar_nic *nic, const struct spar_uiscmdrsp *cmd)
 
 /* --- guest to host -------------------------------------------------- */
 
-static int nic_send(struct spar_nic *nic, u32 type, __le64 buf)
+static int nic_send(struct spar_nic *nic, u32 type, u64 buf)
 {
 	struct spar_uiscmdrsp *rsp = &nic->rsp;
 	int ret;
 
 	rsp->cmdtype = SPAR_CMD_NET_TYPE;
 	rsp->net.type = cpu_to_le32(type);
-	rsp->net.buf = buf;
+	rsp->net.buf = cpu_to_le64(buf);
 	ret = spar_engine_send(nic->sdev, NIC_CHAN, NIC_RSP_Q, rsp,
 			       sizeof(*rsp));
 	return ret == -EPROTO ? ret : 0;
 }
 
-static int nic_xmit_done(struct spar_nic *nic, __le64 buf, u32 result)
+static int nic_xmit_done(struct spar_nic *nic, u64 buf, u32 result)
 {
 	memset(&nic->rsp, 0, sizeof(nic->rsp));
 	nic->rsp.net.xmtdone.xmt_done_result = cpu_to_le32(result);
 	return nic_send(nic, SPAR_NET_XMIT_DONE, buf);
 }
 
-/* Validate a transmit's fragment list and return the frame length. */
-static int nic_xmit_check(struct spar_nic *nic, const struct spar_net_pkt_xmt *x)
+/* Gather a checked fragment list into @dst. */
+static int nic_gather(struct spar_nic *nic, const struct spar_nic_xmit *x,
+		      u8 *dst)
 {
-	u32 len = le32_to_cpu(x->len);
-	ssize_t sum;
+	u32 i;
+	int ret;
 
-	if (len < ETH_HLEN)
-		return nic_bad(nic, "frame shorter than an Ethernet header");
-	if (len > SPAR_NIC_MAX_FRAME)
-		return nic_bad(nic, "frame longer than the largest MTU");
-	sum = spar_frags_len(x->frags, le32_to_cpu(x->num_frags));
-	if (sum < 0)
-		return nic_bad(nic, "transmit fragment list out of range");
-	if (sum != len)
-		return nic_bad(nic, "transmit fragments do not add up to the frame");
-	return len;
+	for (i = 0; i < x->nfrags; i++) {
+		ret = spar_copy_from_guest(nic->sdev, dst, x->frags[i].iova,
+					   x->frags[i].len);
+		if (ret)
+			return ret;
+		dst += x->frags[i].len;
+	}
+	return 0;
 }
 
-static int nic_xmit(struct spar_nic *nic, const struct spar_uiscmdrsp *cmd)
+static int nic_xmit(struct spar_nic *nic, const struct spar_nic_cmd *cmd)
 {
-	const struct spar_net_pkt_xmt *x = &cmd->net.xmt;
 	struct net_device *dev = nic->netdev;
+	u32 len = cmd->xmit.len;
 	struct sk_buff *skb;
-	int len;
-
-	len = nic_xmit_check(nic, x);
-	if (len < 0)
-		return len;
 
 	skb = netdev_alloc_skb_ip_align(dev, len);
 	if (!skb) {
 		DEV_STATS_INC(dev, rx_dropped);
-		return nic_xmit_done(nic, cmd->net.buf, SPAR_XMIT_FAILED);
+		return nic_xmit_done(nic, cmd->buf, SPAR_XMIT_FAILED);
 	}
-	if (spar_copy_from_frags(nic->sdev, x->frags,
-				 le32_to_cpu(x->num_frags), skb_put(skb, len))) {
+	if (nic_gather(nic, &cmd->xmit, skb_put(skb, len))) {
 		kfree_skb(skb);
 		return nic_bad(nic, "transmit buffer outside guest memory");
 	}
@@ -321,12 +309,12 @@ static int nic_xmit(struct spar_nic *nic, const struct spar_uiscmdrsp *cmd)
 		DEV_STATS_ADD(dev, rx_bytes, len);
 		netif_rx(skb);
 	}
-	return nic_xmit_done(nic, cmd->net.buf, SPAR_XMIT_SUCCESS);
+	return nic_xmit_done(nic, cmd->buf, SPAR_XMIT_SUCCESS);
 }
 
-static int nic_enbdis(struct spar_nic *nic, const struct spar_uiscmdrsp *cmd)
+static int nic_enbdis(struct spar_nic *nic, const struct spar_nic_cmd *cmd)
 {
-	bool enable = le16_to_cpu(cmd->net.enbdis.enable);
+	bool enable = cmd->enbdis.on;
 
 	WRITE_ONCE(nic->rx_enabled, enable);
 	if (enable) {
@@ -341,24 +329,27 @@ static int nic_enbdis(struct spar_nic *nic, const struct spar_uiscmdrsp *cmd)
 		nic->link_reported = -1;
 	}
 	memset(&nic->rsp, 0, sizeof(nic->rsp));
-	nic->rsp.net.enbdis = cmd->net.enbdis;
-	return nic_send(nic, SPAR_NET_RCV_ENBDIS_ACK, cmd->net.buf);
+	nic->rsp.net.enbdis.context = cpu_to_le64(cmd->enbdis.context);
+	nic->rsp.net.enbdis.enable = cpu_to_le16(cmd->enbdis.enable);
+	return nic_send(nic, SPAR_NET_RCV_ENBDIS_ACK, cmd->buf);
 }
 
 static int spar_nic_handle(struct spar_dev *sdev, unsigned int chan,
 			   unsigned int q, const void *msg)
 {
-	const struct spar_uiscmdrsp *cmd = msg;
 	struct spar_nic *nic = to_nic(sdev);
-	u32 type;
+	struct spar_nic_cmd *cmd = &nic->cmd;
+	const char *why;
 
-	if (cmd->cmdtype != SPAR_CMD_NET_TYPE)
-		return nic_bad(nic, "non-network command on a NIC channel");
-	type = le32_to_cpu(cmd->net.type);
-	if (type < ARRAY_SIZE(sdev->stats.net_cmds))
-		atomic64_inc(&sdev->stats.net_cmds[type]);
+	why = spar_nic_cmd_parse(msg, sdev->chan[chan].q[q].geo.signal_size,
+				 SPAR_NIC_MAX_FRAME, cmd);
+	/* Counted by type even when refused, as the guest sent it. */
+	if (cmd->net && cmd->type < ARRAY_SIZE(sdev->stats.net_cmds))
+		atomic64_inc(&sdev->stats.net_cmds[cmd->type]);
+	if (why)
+		return nic_bad(nic, why);
 
-	switch (type) {
+	switch (cmd->type) {
 	case SPAR_NET_RCV_POST:
 		return nic_rcv_post(nic, cmd);
 	case SPAR_NET_XMIT:
@@ -367,13 +358,12 @@ static int spar_nic_handle(struct spar_dev *sdev, unsigned int chan,
 		return nic_enbdis(nic, cmd);
 	case SPAR_NET_RCV_PROMISC:
 		/* Guests send the IFF_PROMISC bit (0x100) for "on". */
-		nic->promisc = le16_to_cpu(cmd->net.enbdis.enable) != 0;
+		nic->promisc = cmd->enbdis.on;
 		return 0;
 	case SPAR_NET_MACADDR:
+	default:
 		/* Defined by the protocol but never acted upon. */
 		return 0;
-	default:
-		return nic_bad(nic, "unknown network command");
 	}
 }
 
@@ -473,7 +463,7 @@ static int nic_deliver(struct spar_nic *nic, struct sk_buff *skb)
 	nic->drops = 0;
 	DEV_STATS_INC(nic->netdev, tx_packets);
 	DEV_STATS_ADD(nic->netdev, tx_bytes, len);
-	return nic_send(nic, SPAR_NET_RCV, cpu_to_le64(chain[0].cookie));
+	return nic_send(nic, SPAR_NET_RCV, chain[0].cookie);
 
 drop:
 	DEV_STATS_INC(nic->netdev, tx_dropped);

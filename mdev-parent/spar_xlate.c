@@ -164,69 +164,6 @@ int spar_copy_to_guest(struct spar_dev *sdev, u64 iova, const void *src,
 }
 
 /**
- * spar_frags_len() - validate a phys_info fragment list
- * @frags: private copy of the list
- * @nfrags: entries in use, as the guest claimed
- *
- * Each fragment must be non-empty and stay inside its 4 KiB guest page,
- * and the list must have 1 to SPAR_MAX_PHYS_INFO entries.
- *
- * Context: any context.
- * Return: total bytes described, or -EPROTO.
- */
-ssize_t spar_frags_len(const struct spar_phys_info *frags, u32 nfrags)
-{
-	size_t total = 0;
-	u32 i;
-
-	if (!nfrags || nfrags > SPAR_MAX_PHYS_INFO)
-		return -EPROTO;
-	for (i = 0; i < nfrags; i++) {
-		u64 pfn = le64_to_cpu(frags[i].pi_pfn);
-		u32 off = le16_to_cpu(frags[i].pi_off);
-		u32 len = le16_to_cpu(frags[i].pi_len);
-
-		if (!len || off >= SPAR_PI_PAGE_SIZE ||
-		    len > SPAR_PI_PAGE_SIZE - off ||
-		    pfn > (U64_MAX >> SPAR_PI_PAGE_SHIFT))
-			return -EPROTO;
-		total += len;
-	}
-	return total;
-}
-
-/**
- * spar_copy_from_frags() - gather a phys_info fragment list
- * @sdev: the instance, open
- * @frags: private copy of the list, already checked by spar_frags_len()
- * @nfrags: entries in use
- * @dst: buffer of at least the total length
- *
- * Context: process context; may sleep.
- * Return: 0, or a negative errno if a fragment is outside guest memory.
- */
-int spar_copy_from_frags(struct spar_dev *sdev,
-			 const struct spar_phys_info *frags, u32 nfrags,
-			 void *dst)
-{
-	u8 *p = dst;
-	u32 i;
-	int ret;
-
-	for (i = 0; i < nfrags; i++) {
-		u64 iova = (le64_to_cpu(frags[i].pi_pfn) << SPAR_PI_PAGE_SHIFT) +
-			   le16_to_cpu(frags[i].pi_off);
-		u32 len = le16_to_cpu(frags[i].pi_len);
-
-		ret = spar_copy_from_guest(sdev, p, iova, len);
-		if (ret)
-			return ret;
-		p += len;
-	}
-	return 0;
-}
-
-/**
  * spar_sg_len() - validate a guest_phys_info scatter list
  * @sg: private copy of the list
  * @nents: entries in use, as the guest claimed

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * spar-nic command validation.  Every field the back-end acts on is
+ * decoded here, once, from the private copy of the slot, and checked
+ * against the protocol's limits before the back-end sees it.
+ */
+#include "spar_nic_proto.h"
+
+/* Decode one phys_info; false if it leaves its 4 KiB page or is empty. */
+static bool nic_frag(const struct spar_phys_info *pi, struct spar_nic_frag *f)
+{
+	u64 pfn = le64_to_cpu(pi->pi_pfn);
+	u32 off = le16_to_cpu(pi->pi_off);
+	u32 len = le16_to_cpu(pi->pi_len);
+
+	if (!len || off >= SPAR_PI_PAGE_SIZE || len > SPAR_PI_PAGE_SIZE - off ||
+	    pfn > SPAR_NIC_MAX_PFN)
+		return false;
+	/* The page number fits the shift; the offset fills its low bits. */
+	f->iova = (pfn << SPAR_PI_PAGE_SHIFT) + off;
+	f->len = len;
+	return true;
+}
+
+static const char *nic_parse_post(const struct spar_net_pkt_rcvpost *raw,
+				  struct spar_nic_frag *post)
+{
+	if (!nic_frag(&raw->frag, post))
+		return "receive buffer descriptor out of range";
+	return NULL;
+}
+
+static const char *nic_parse_xmit(const struct spar_net_pkt_xmt *raw,
+				  u32 max_frame, struct spar_nic_xmit *x)
+{
+	u32 len = le32_to_cpu(raw->len);
+	u32 nfrags = le32_to_cpu(raw->num_frags);
+	u32 sum = 0, i;
+
+	if (len < SPAR_NIC_MIN_FRAME)
+		return "frame shorter than an Ethernet header";
+	if (len > max_frame)
+		return "frame longer than the largest MTU";
+	if (!nfrags || nfrags > SPAR_NIC_MAX_FRAGS)
+		return "transmit fragment list out of range";
+	for (i = 0; i < nfrags; i++) {
+		if (!nic_frag(&raw->frags[i], &x->frags[i]))
+			return "transmit fragment list out of range";
+		/* At most SPAR_NIC_MAX_FRAGS pages: cannot overflow. */
+		sum += x->frags[i].len;
+	}
+	if (sum != len)
+		return "transmit fragments do not add up to the frame";
+	x->len = len;
+	x->nfrags = nfrags;
+	return NULL;
+}
+
+static void nic_parse_enbdis(const struct spar_net_pkt_enbdis *raw,
+			     struct spar_nic_enbdis *e)
+{
+	e->context = le64_to_cpu(raw->context);
+	e->enable = le16_to_cpu(raw->enable);
+	e->on = e->enable != 0;
+}
+
+/**
+ * spar_nic_cmd_parse() - check one command from a spar-nic command queue
+ * @slot: private copy of the slot, never shared memory
+ * @slot_len: bytes in @slot, the queue's signal size
+ * @max_frame: longest frame a transmit may carry, at most
+ *	SPAR_NIC_MAX_FRAME for the back-end
+ * @cmd: the checked command
+ *
+ * Accepts NET_RCV_POST, NET_XMIT, NET_RCV_ENBDIS, NET_RCV_PROMISC and
+ * NET_MACADDR; refuses anything else, and any of those whose buffer
+ * descriptors or lengths break the protocol.  Whether accepted or not,
+ * @cmd->net and @cmd->type say which network command the slot held, so
+ * that the caller can count it.  The fields of @cmd that belong to the
+ * command's type are valid only if it was accepted.
+ *
+ * Context: any context; touches nothing but its arguments.
+ * Return: NULL if the command is accepted, or a short description of
+ * what the guest got wrong, for the caller's log.
+ */
+const char *spar_nic_cmd_parse(const void *slot, size_t slot_len,
+			       u32 max_frame, struct spar_nic_cmd *cmd)
+{
+	const struct spar_uiscmdrsp *raw = slot;
+
+	cmd->net = false;
+	cmd->type = 0;
+	cmd->buf = 0;
+	if (slot_len < sizeof(*raw))
+		return "command slot shorter than a command";
+	if (raw->cmdtype != SPAR_CMD_NET_TYPE)
+		return "non-network command on a NIC channel";
+	cmd->net = true;
+	cmd->type = le32_to_cpu(raw->net.type);
+	cmd->buf = le64_to_cpu(raw->net.buf);
+
+	switch (cmd->type) {
+	case SPAR_NET_RCV_POST:
+		return nic_parse_post(&raw->net.rcvpost, &cmd->post);
+	case SPAR_NET_XMIT:
+		return nic_parse_xmit(&raw->net.xmt, max_frame, &cmd->xmit);
+	case SPAR_NET_RCV_ENBDIS:
+	case SPAR_NET_RCV_PROMISC:
+		nic_parse_enbdis(&raw->net.enbdis, &cmd->enbdis);
+		return NULL;
+	case SPAR_NET_MACADDR:
+		/* Defined by the protocol but never acted upon. */
+		return NULL;
+	default:
+		return "unknown network command";
+	}
+}

@@ -1,0 +1,473 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * spar-nic command validation: well-formed commands are accepted and
+ * decoded, each kind of malformed command is refused with its own reason,
+ * and the validator reads nothing past the command (every slot is a
+ * guarded buffer of exactly the length given).
+ *
+ * Prints one "PASS unit/nic_proto-<name>" or "FAIL unit/nic_proto-<name>"
+ * line per case.
+ */
+#include "spar_nic_proto.h"
+#include "unit.h"
+
+#define WHY_SLOT	"command slot shorter than a command"
+#define WHY_NOT_NET	"non-network command on a NIC channel"
+#define WHY_UNKNOWN	"unknown network command"
+#define WHY_POST	"receive buffer descriptor out of range"
+#define WHY_SHORT	"frame shorter than an Ethernet header"
+#define WHY_LONG	"frame longer than the largest MTU"
+#define WHY_FRAGS	"transmit fragment list out of range"
+#define WHY_SUM		"transmit fragments do not add up to the frame"
+
+#define CMD_LEN		sizeof(struct spar_uiscmdrsp)
+#define COOKIE		0x0123456789abcdefULL
+
+/* @got is the reason @want (NULL: accepted) */
+#define CHECK_WHY(got, want)						\
+	do {								\
+		const char *_g = (got), *_w = (want);			\
+		if (_g != _w && (!_g || !_w || strcmp(_g, _w))) {	\
+			fprintf(stderr, "%s:%d: got \"%s\", want \"%s\"\n", \
+				__FILE__, __LINE__,			\
+				_g ? _g : "accepted",			\
+				_w ? _w : "accepted");			\
+			unit_failed = 1;				\
+		}							\
+	} while (0)
+
+static struct unit_guard guard;
+
+/* a zeroed slot of @len bytes with a guard page right after it */
+static struct spar_uiscmdrsp *slot_new(size_t len)
+{
+	return (struct spar_uiscmdrsp *)unit_guard_alloc(&guard, len);
+}
+
+static void slot_free(void)
+{
+	CHECK(unit_guard_check(&guard));
+	unit_guard_free(&guard);
+}
+
+static void set_net(struct spar_uiscmdrsp *c, u32 type)
+{
+	c->cmdtype = SPAR_CMD_NET_TYPE;
+	c->net.type = htole32(type);
+	c->net.buf = htole64(COOKIE);
+}
+
+static void set_pi(struct spar_phys_info *pi, u64 pfn, u32 off, u32 len)
+{
+	pi->pi_pfn = htole64(pfn);
+	pi->pi_off = htole16(off);
+	pi->pi_len = htole16(len);
+}
+
+static void set_post(struct spar_uiscmdrsp *c, u64 pfn, u32 off, u32 len)
+{
+	set_net(c, SPAR_NET_RCV_POST);
+	set_pi(&c->net.rcvpost.frag, pfn, off, len);
+}
+
+/*
+ * A transmit of @len bytes in @nfrags fragments: all but the last are
+ * whole pages, the last takes the rest (it may be empty or too long if
+ * the numbers do not fit, for the tests that want that).
+ */
+static void set_xmit(struct spar_uiscmdrsp *c, u32 len, u32 nfrags)
+{
+	u32 i, left = len;
+
+	set_net(c, SPAR_NET_XMIT);
+	c->net.xmt.len = htole32(len);
+	c->net.xmt.num_frags = htole32(nfrags);
+	for (i = 0; i < nfrags && i < SPAR_MAX_PHYS_INFO; i++) {
+		u32 n = i + 1 < nfrags ? SPAR_PI_PAGE_SIZE : left;
+
+		set_pi(&c->net.xmt.frags[i], 0x1000 + i, 0, n);
+		left -= n < left ? n : left;
+	}
+}
+
+/* fragments set_xmit() needs for @len bytes, within the protocol's bounds */
+static u32 frags_for(u32 len)
+{
+	u32 n = len / SPAR_PI_PAGE_SIZE + !!(len % SPAR_PI_PAGE_SIZE);
+
+	if (!n)
+		return 1;
+	return n < SPAR_NIC_MAX_FRAGS ? n : SPAR_NIC_MAX_FRAGS;
+}
+
+static const char *parse(struct spar_uiscmdrsp *c, struct spar_nic_cmd *cmd)
+{
+	return spar_nic_cmd_parse(c, CMD_LEN, SPAR_NIC_MAX_FRAME, cmd);
+}
+
+static void t_limits(void)
+{
+	CHECK_EQ(SPAR_NIC_MIN_FRAME, 14);
+	CHECK_EQ(SPAR_NIC_MAX_FRAME, 16384 + 14);
+	CHECK_EQ(SPAR_NIC_MAX_FRAGS, 64);
+	CHECK(SPAR_NIC_MAX_PFN == 0x000fffffffffffffULL);
+}
+
+static void t_short_slot(void)
+{
+	static const size_t lens[] = { 0, 1, CMD_LEN - 1 };
+	struct spar_nic_cmd cmd;
+	size_t i;
+
+	for (i = 0; i < UNIT_ARRAY_SIZE(lens); i++) {
+		struct spar_uiscmdrsp *c = slot_new(CMD_LEN);
+
+		set_post(c, 1, 0, 64);
+		memset(&cmd, 0xff, sizeof(cmd));
+		CHECK_WHY(spar_nic_cmd_parse(c, lens[i], SPAR_NIC_MAX_FRAME,
+					     &cmd), WHY_SLOT);
+		CHECK(!cmd.net);
+		slot_free();
+	}
+}
+
+static void t_slot_sizes(void)
+{
+	static const size_t lens[] = { CMD_LEN, SPAR_SIZEOF_CMDRSP };
+	struct spar_nic_cmd cmd;
+	size_t i;
+
+	for (i = 0; i < UNIT_ARRAY_SIZE(lens); i++) {
+		struct spar_uiscmdrsp *c = slot_new(lens[i]);
+
+		set_post(c, 1, 0, 64);
+		CHECK_WHY(spar_nic_cmd_parse(c, lens[i], SPAR_NIC_MAX_FRAME,
+					     &cmd), NULL);
+		slot_free();
+	}
+}
+
+static void t_not_net(void)
+{
+	static const u8 types[] = { 0, SPAR_CMD_SCSI_TYPE,
+				    SPAR_CMD_SCSITASKMGMT_TYPE,
+				    SPAR_CMD_NOTIFYGUEST_TYPE, 0xff };
+	struct spar_nic_cmd cmd;
+	size_t i;
+
+	for (i = 0; i < UNIT_ARRAY_SIZE(types); i++) {
+		struct spar_uiscmdrsp *c = slot_new(CMD_LEN);
+
+		set_post(c, 1, 0, 64);
+		c->cmdtype = types[i];
+		CHECK_WHY(parse(c, &cmd), WHY_NOT_NET);
+		CHECK(!cmd.net);
+		slot_free();
+	}
+}
+
+static void t_unknown_type(void)
+{
+	static const u32 types[] = { SPAR_NET_RCV, SPAR_NET_XMIT_DONE,
+				     SPAR_NET_RCV_ENBDIS_ACK,
+				     SPAR_NET_CONNECT_STATUS,
+				     SPAR_NET_MACADDR_ACK, 10, 0x100,
+				     0x80000000, 0xffffffff };
+	struct spar_nic_cmd cmd;
+	size_t i;
+
+	for (i = 0; i < UNIT_ARRAY_SIZE(types); i++) {
+		struct spar_uiscmdrsp *c = slot_new(CMD_LEN);
+
+		set_net(c, types[i]);
+		CHECK_WHY(parse(c, &cmd), WHY_UNKNOWN);
+		/* Still counted by type. */
+		CHECK(cmd.net);
+		CHECK_EQ(cmd.type, types[i]);
+		slot_free();
+	}
+}
+
+static void t_post_good(void)
+{
+	static const struct { u64 pfn; u32 off, len; u64 iova; } ok[] = {
+		{ 0x12345, 64, SPAR_RCVPOST_BUF_SIZE, 0x12345040 },
+		{ 0, 0, SPAR_PI_PAGE_SIZE, 0 },
+		{ 7, SPAR_PI_PAGE_SIZE - 1, 1, 0x7fff },
+		{ SPAR_NIC_MAX_PFN, SPAR_PI_PAGE_SIZE - 1, 1, ~0ULL },
+	};
+	struct spar_nic_cmd cmd;
+	size_t i;
+
+	for (i = 0; i < UNIT_ARRAY_SIZE(ok); i++) {
+		struct spar_uiscmdrsp *c = slot_new(CMD_LEN);
+
+		set_post(c, ok[i].pfn, ok[i].off, ok[i].len);
+		CHECK_WHY(parse(c, &cmd), NULL);
+		CHECK(cmd.net);
+		CHECK_EQ(cmd.type, SPAR_NET_RCV_POST);
+		CHECK(cmd.buf == COOKIE);
+		CHECK(cmd.post.iova == ok[i].iova);
+		CHECK_EQ(cmd.post.len, ok[i].len);
+		slot_free();
+	}
+}
+
+static void t_post_bad(void)
+{
+	static const struct { u64 pfn; u32 off, len; } bad[] = {
+		{ 1, 0, 0 },				/* empty */
+		{ 1, SPAR_PI_PAGE_SIZE, 1 },		/* offset outside */
+		{ 1, 0xffff, 1 },
+		{ 1, 4000, 97 },			/* crosses the page */
+		{ 1, 0, SPAR_PI_PAGE_SIZE + 1 },
+		{ 1, 0xffff, 0xffff },
+		{ SPAR_NIC_MAX_PFN + 1, 0, 64 },	/* address wraps */
+		{ ~0ULL, 0, 64 },
+	};
+	struct spar_nic_cmd cmd;
+	size_t i;
+
+	for (i = 0; i < UNIT_ARRAY_SIZE(bad); i++) {
+		struct spar_uiscmdrsp *c = slot_new(CMD_LEN);
+
+		set_post(c, bad[i].pfn, bad[i].off, bad[i].len);
+		CHECK_WHY(parse(c, &cmd), WHY_POST);
+		CHECK(cmd.net);
+		CHECK_EQ(cmd.type, SPAR_NET_RCV_POST);
+		slot_free();
+	}
+}
+
+/* the accepted transmit matches what set_xmit() wrote */
+static void check_xmit(const struct spar_nic_cmd *cmd, u32 len, u32 nfrags)
+{
+	u32 i, sum = 0;
+
+	CHECK_EQ(cmd->type, SPAR_NET_XMIT);
+	CHECK(cmd->buf == COOKIE);
+	CHECK_EQ(cmd->xmit.len, len);
+	CHECK_EQ(cmd->xmit.nfrags, nfrags);
+	for (i = 0; i < cmd->xmit.nfrags && i < SPAR_NIC_MAX_FRAGS; i++) {
+		CHECK(cmd->xmit.frags[i].iova ==
+		      (u64)(0x1000 + i) << SPAR_PI_PAGE_SHIFT);
+		sum += cmd->xmit.frags[i].len;
+	}
+	CHECK_EQ(sum, len);
+}
+
+static void t_xmit_good(void)
+{
+	static const struct { u32 len, nfrags; } ok[] = {
+		{ SPAR_NIC_MIN_FRAME, 1 },
+		{ 60, 1 },
+		{ 1514, 1 },
+		{ 9014, 3 },
+		{ 3 * SPAR_PI_PAGE_SIZE, 3 },
+		{ SPAR_NIC_MAX_FRAME, 5 },
+	};
+	struct spar_nic_cmd cmd;
+	size_t i;
+
+	for (i = 0; i < UNIT_ARRAY_SIZE(ok); i++) {
+		struct spar_uiscmdrsp *c = slot_new(CMD_LEN);
+
+		set_xmit(c, ok[i].len, ok[i].nfrags);
+		CHECK_WHY(parse(c, &cmd), NULL);
+		check_xmit(&cmd, ok[i].len, ok[i].nfrags);
+		slot_free();
+	}
+}
+
+/* every fragment slot used: 64 fragments of 256 bytes */
+static void t_xmit_max_frags(void)
+{
+	struct spar_uiscmdrsp *c = slot_new(CMD_LEN);
+	struct spar_nic_cmd cmd;
+	u32 i;
+
+	set_net(c, SPAR_NET_XMIT);
+	c->net.xmt.len = htole32(SPAR_NIC_MAX_FRAGS * 256);
+	c->net.xmt.num_frags = htole32(SPAR_NIC_MAX_FRAGS);
+	for (i = 0; i < SPAR_NIC_MAX_FRAGS; i++)
+		set_pi(&c->net.xmt.frags[i], 0x1000 + i, 0, 256);
+	CHECK_WHY(parse(c, &cmd), NULL);
+	check_xmit(&cmd, SPAR_NIC_MAX_FRAGS * 256, SPAR_NIC_MAX_FRAGS);
+	slot_free();
+}
+
+static void t_xmit_frame_len(void)
+{
+	static const struct { u32 len, max; const char *why; } rows[] = {
+		{ 0, SPAR_NIC_MAX_FRAME, WHY_SHORT },
+		{ SPAR_NIC_MIN_FRAME - 1, SPAR_NIC_MAX_FRAME, WHY_SHORT },
+		{ SPAR_NIC_MAX_FRAME + 1, SPAR_NIC_MAX_FRAME, WHY_LONG },
+		{ 0xffffffff, SPAR_NIC_MAX_FRAME, WHY_LONG },
+		{ 1514, 1514, NULL },
+		{ 1515, 1514, WHY_LONG },
+		/* a maximum below the minimum refuses every frame */
+		{ SPAR_NIC_MIN_FRAME, 0, WHY_LONG },
+	};
+	struct spar_nic_cmd cmd;
+	size_t i;
+
+	for (i = 0; i < UNIT_ARRAY_SIZE(rows); i++) {
+		struct spar_uiscmdrsp *c = slot_new(CMD_LEN);
+
+		set_xmit(c, rows[i].len, frags_for(rows[i].len));
+		CHECK_WHY(spar_nic_cmd_parse(c, CMD_LEN, rows[i].max, &cmd),
+			  rows[i].why);
+		CHECK(cmd.net);
+		CHECK_EQ(cmd.type, SPAR_NET_XMIT);
+		slot_free();
+	}
+}
+
+static void t_xmit_frag_count(void)
+{
+	static const u32 counts[] = { 0, SPAR_NIC_MAX_FRAGS + 1, 0x80000000,
+				      0xffffffff };
+	struct spar_nic_cmd cmd;
+	size_t i;
+
+	for (i = 0; i < UNIT_ARRAY_SIZE(counts); i++) {
+		struct spar_uiscmdrsp *c = slot_new(CMD_LEN);
+
+		set_xmit(c, 1514, 1);
+		c->net.xmt.num_frags = htole32(counts[i]);
+		CHECK_WHY(parse(c, &cmd), WHY_FRAGS);
+		slot_free();
+	}
+}
+
+static void t_xmit_frag_bad(void)
+{
+	static const struct { u64 pfn; u32 off, len; } bad[] = {
+		{ 1, 0, 0 },
+		{ 1, SPAR_PI_PAGE_SIZE, 14 },
+		{ 1, 4000, 200 },
+		{ SPAR_NIC_MAX_PFN + 1, 0, 14 },
+	};
+	struct spar_nic_cmd cmd;
+	size_t i;
+
+	for (i = 0; i < UNIT_ARRAY_SIZE(bad); i++) {
+		struct spar_uiscmdrsp *c = slot_new(CMD_LEN);
+
+		/* the middle one of three fragments is bad */
+		set_xmit(c, 2 * SPAR_PI_PAGE_SIZE + 100, 3);
+		set_pi(&c->net.xmt.frags[1], bad[i].pfn, bad[i].off,
+		       bad[i].len);
+		CHECK_WHY(parse(c, &cmd), WHY_FRAGS);
+		slot_free();
+	}
+}
+
+static void t_xmit_sum(void)
+{
+	struct spar_nic_cmd cmd;
+	struct spar_uiscmdrsp *c;
+
+	/* fragments describe less than the frame */
+	c = slot_new(CMD_LEN);
+	set_xmit(c, 1514, 1);
+	set_pi(&c->net.xmt.frags[0], 0x1000, 0, 1513);
+	CHECK_WHY(parse(c, &cmd), WHY_SUM);
+	slot_free();
+
+	/* more than the frame */
+	c = slot_new(CMD_LEN);
+	set_xmit(c, 1514, 2);
+	set_pi(&c->net.xmt.frags[1], 0x1001, 0, 1);
+	CHECK_WHY(parse(c, &cmd), WHY_SUM);
+	slot_free();
+
+	/* entries past num_frags do not count */
+	c = slot_new(CMD_LEN);
+	set_xmit(c, 1514, 1);
+	set_pi(&c->net.xmt.frags[1], 0x1001, 0, 100);
+	CHECK_WHY(parse(c, &cmd), NULL);
+	check_xmit(&cmd, 1514, 1);
+	slot_free();
+}
+
+/* the frame length is judged before the fragments */
+static void t_xmit_order(void)
+{
+	struct spar_nic_cmd cmd;
+	struct spar_uiscmdrsp *c;
+
+	c = slot_new(CMD_LEN);
+	set_xmit(c, 10, 0);
+	CHECK_WHY(parse(c, &cmd), WHY_SHORT);
+	slot_free();
+
+	c = slot_new(CMD_LEN);
+	set_xmit(c, SPAR_NIC_MAX_FRAME + 1, 0);
+	CHECK_WHY(parse(c, &cmd), WHY_LONG);
+	slot_free();
+}
+
+static void t_enbdis(void)
+{
+	static const struct { u32 type; u16 enable; bool on; } rows[] = {
+		{ SPAR_NET_RCV_ENBDIS, 1, true },
+		{ SPAR_NET_RCV_ENBDIS, 0, false },
+		{ SPAR_NET_RCV_ENBDIS, 0xffff, true },
+		{ SPAR_NET_RCV_PROMISC, SPAR_NET_PROMISC_ON, true },
+		{ SPAR_NET_RCV_PROMISC, 0, false },
+	};
+	struct spar_nic_cmd cmd;
+	size_t i;
+
+	for (i = 0; i < UNIT_ARRAY_SIZE(rows); i++) {
+		struct spar_uiscmdrsp *c = slot_new(CMD_LEN);
+
+		set_net(c, rows[i].type);
+		c->net.enbdis.context = htole64(0xfeedface00000000ULL + i);
+		c->net.enbdis.enable = htole16(rows[i].enable);
+		CHECK_WHY(parse(c, &cmd), NULL);
+		CHECK_EQ(cmd.type, rows[i].type);
+		CHECK(cmd.buf == COOKIE);
+		CHECK(cmd.enbdis.context == 0xfeedface00000000ULL + i);
+		CHECK_EQ(cmd.enbdis.enable, rows[i].enable);
+		CHECK_EQ(cmd.enbdis.on, rows[i].on);
+		slot_free();
+	}
+}
+
+static void t_macaddr(void)
+{
+	struct spar_uiscmdrsp *c = slot_new(CMD_LEN);
+	struct spar_nic_cmd cmd;
+
+	set_net(c, SPAR_NET_MACADDR);
+	memset(c->net.macaddr.macaddr, 0xff, SPAR_MAX_MACADDR_LEN);
+	CHECK_WHY(parse(c, &cmd), NULL);
+	CHECK_EQ(cmd.type, SPAR_NET_MACADDR);
+	slot_free();
+}
+
+static const struct unit_case cases[] = {
+	{ "limits", t_limits },
+	{ "short-slot", t_short_slot },
+	{ "slot-sizes", t_slot_sizes },
+	{ "not-net", t_not_net },
+	{ "unknown-type", t_unknown_type },
+	{ "post-good", t_post_good },
+	{ "post-bad", t_post_bad },
+	{ "xmit-good", t_xmit_good },
+	{ "xmit-max-frags", t_xmit_max_frags },
+	{ "xmit-frame-len", t_xmit_frame_len },
+	{ "xmit-frag-count", t_xmit_frag_count },
+	{ "xmit-frag-bad", t_xmit_frag_bad },
+	{ "xmit-sum", t_xmit_sum },
+	{ "xmit-order", t_xmit_order },
+	{ "enbdis", t_enbdis },
+	{ "macaddr", t_macaddr },
+};
+
+int main(void)
+{
+	return unit_main("nic_proto", cases, UNIT_ARRAY_SIZE(cases));
+}
