@@ -340,31 +340,42 @@ static int spar_nic_handle(struct spar_dev *sdev, unsigned int chan,
 	struct spar_nic *nic = to_nic(sdev);
 	struct spar_nic_cmd *cmd = &nic->cmd;
 	const char *why;
+	int ret;
 
 	why = spar_nic_cmd_parse(msg, sdev->chan[chan].q[q].geo.signal_size,
 				 SPAR_NIC_MAX_FRAME, cmd);
-	/* Counted by type even when refused, as the guest sent it. */
+	if (why) {
+		ret = nic_bad(nic, why);
+	} else {
+		switch (cmd->type) {
+		case SPAR_NET_RCV_POST:
+			ret = nic_rcv_post(nic, cmd);
+			break;
+		case SPAR_NET_XMIT:
+			ret = nic_xmit(nic, cmd);
+			break;
+		case SPAR_NET_RCV_ENBDIS:
+			ret = nic_enbdis(nic, cmd);
+			break;
+		case SPAR_NET_RCV_PROMISC:
+			/* Guests send the IFF_PROMISC bit (0x100) for "on". */
+			nic->promisc = cmd->enbdis.on;
+			ret = 0;
+			break;
+		default:
+			/* MACADDR: defined by the protocol, never acted upon. */
+			ret = 0;
+			break;
+		}
+	}
+	/*
+	 * Counted by type once handled, refused ones included (the guest sent
+	 * them): a counter that moved tells a reader that the command's
+	 * effect, e.g. a buffer on the posted list, is in place.
+	 */
 	if (cmd->net && cmd->type < ARRAY_SIZE(sdev->stats.net_cmds))
 		atomic64_inc(&sdev->stats.net_cmds[cmd->type]);
-	if (why)
-		return nic_bad(nic, why);
-
-	switch (cmd->type) {
-	case SPAR_NET_RCV_POST:
-		return nic_rcv_post(nic, cmd);
-	case SPAR_NET_XMIT:
-		return nic_xmit(nic, cmd);
-	case SPAR_NET_RCV_ENBDIS:
-		return nic_enbdis(nic, cmd);
-	case SPAR_NET_RCV_PROMISC:
-		/* Guests send the IFF_PROMISC bit (0x100) for "on". */
-		nic->promisc = cmd->enbdis.on;
-		return 0;
-	case SPAR_NET_MACADDR:
-	default:
-		/* Defined by the protocol but never acted upon. */
-		return 0;
-	}
+	return ret;
 }
 
 /* --- host to guest -------------------------------------------------- */
