@@ -841,16 +841,27 @@ static int case_unmap(struct inst *in)
 	static uint8_t f[100];
 	int ret;
 
-	posts = stat_of(in, "net_rcv_post");
 	if (rcv_check(in, in->mac, 100, 900, NULL))
 		return -1;
 	/*
-	 * The receive above re-posted its one buffer.  Let the host handle
-	 * that command first: a buffer posted and then unmapped before the
-	 * host saw it would rightly count as a protocol violation.
+	 * The receive above re-posted its one buffer, and earlier cases may
+	 * have left commands queued.  Let the host handle all of them first:
+	 * a buffer posted and then unmapped before the host saw it would
+	 * rightly count as a protocol violation.  The host counts a command
+	 * once handled, so an empty command queue and a counter that has
+	 * stopped moving mean every post is on its list.
 	 */
-	for (i = 0; i < 500 && stat_of(in, "net_rcv_post") < posts + 1; i++)
-		usleep(10000);
+	posts = -1;
+	for (i = 0; i < 500; i++) {
+		const volatile struct spar_signal_queue_header *q = (const void *)
+			spar_guest_queue(&in->g, 0, SPAR_IOCHAN_TO_IOPART);
+		long long now = stat_of(in, "net_rcv_post");
+
+		if (q->head == q->tail && now == posts)
+			break;
+		posts = now;
+		usleep(20000);
+	}
 	pins = stat_of(in, "pins_held");
 	t0 = spar_now_us();
 	ret = spar_arena_unmap(&in->v, &in->n.rx);
