@@ -115,20 +115,21 @@ t_client() {
 # t_check_declared FILE-NAME LOG DECLARED: the names in DECLARED against
 # the result lines in LOG.
 t_check_declared() {
-	local name="$1" log="$2" decl="$3" declared reported passed n extra
-	declared="$(sort -u "$decl" 2>/dev/null)"
-	reported="$(grep -aoE "^(PASS|FAIL) $SPAR_TIER/[^[:space:]]+" "$log" |
-		sed "s,^[A-Z]* $SPAR_TIER/,," | sort -u)"
-	passed="$(grep -aoE "^PASS $SPAR_TIER/[^[:space:]]+" "$log" |
-		sed "s,^PASS $SPAR_TIER/,," | sort -u)"
-	if [ -z "$declared" ]; then
+	local name="$1" log="$2" decl="$3" n extra
+	local d="$decl.sorted" r="$decl.reported" p="$decl.passed"
+	sort -u "$decl" > "$d" 2>/dev/null
+	grep -aoE "^(PASS|FAIL) $SPAR_TIER/[^[:space:]]+" "$log" |
+		sed "s,^[A-Z]* $SPAR_TIER/,," | sort -u > "$r"
+	grep -aoE "^PASS $SPAR_TIER/[^[:space:]]+" "$log" |
+		sed "s,^PASS $SPAR_TIER/,," | sort -u > "$p"
+	if [ ! -s "$d" ]; then
 		t_fail "$name-undeclared" "the test file declared no checks (t_declare)"
 		return
 	fi
 	while read -r n; do
 		[ -n "$n" ] && t_fail "$n" "declared by $name but never reported"
-	done <<< "$(comm -23 <(echo "$declared") <(echo "$reported"))"
-	extra="$(comm -13 <(echo "$declared") <(echo "$passed") | xargs)"
+	done <<< "$(comm -23 "$d" "$r")"
+	extra="$(comm -13 "$d" "$p" | xargs)"
 	if [ -n "$extra" ]; then
 		t_fail "$name-undeclared" "reported but not declared: $extra"
 	fi

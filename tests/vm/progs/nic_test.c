@@ -287,6 +287,29 @@ static void inst_close(struct inst *in)
 }
 
 /* post every buffer, enable reception, wait for the acknowledgement */
+/*
+ * host_caught_up() - wait until the host has handled every command queued
+ * so far: the command queue is empty and net_rcv_post has stopped moving
+ * (the host counts a command once it is handled).  A frame sent on the
+ * host interface before the host saw the posts would rightly be dropped.
+ */
+static void host_caught_up(struct inst *in)
+{
+	long long posts = -1;
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		const volatile struct spar_signal_queue_header *q = (const void *)
+			spar_guest_queue(&in->g, 0, SPAR_IOCHAN_TO_IOPART);
+		long long now = stat_of(in, "net_rcv_post");
+
+		if (q->head == q->tail && now == posts)
+			return;
+		posts = now;
+		usleep(20000);
+	}
+}
+
 static int inst_start(struct inst *in)
 {
 	int ret;
@@ -565,6 +588,7 @@ static int case_drop(struct inst *in)
 		return bad("tx_dropped moved by %d, want 3", ret);
 	if (spar_vnic_post_all(&in->n))
 		return bad("re-post");
+	host_caught_up(in);
 	if (rcv_check(in, in->mac, 80, 310, NULL))
 		return -1;
 	(void)r;
@@ -830,13 +854,13 @@ static int case_reset(struct inst *in)
 		return bad("frame after reset not dropped: posted buffers survived");
 	if (spar_vnic_post_all(&in->n))
 		return bad("re-post after reset");
+	host_caught_up(in);
 	return rcv_check(in, in->mac, 100, 802, NULL);
 }
 
 static int case_unmap(struct inst *in)
 {
-	long long pins, d0, posts;
-	int i;
+	long long pins, d0;
 	uint64_t t0, dt;
 	static uint8_t f[100];
 	int ret;
@@ -845,23 +869,10 @@ static int case_unmap(struct inst *in)
 		return -1;
 	/*
 	 * The receive above re-posted its one buffer, and earlier cases may
-	 * have left commands queued.  Let the host handle all of them first:
-	 * a buffer posted and then unmapped before the host saw it would
-	 * rightly count as a protocol violation.  The host counts a command
-	 * once handled, so an empty command queue and a counter that has
-	 * stopped moving mean every post is on its list.
+	 * have left commands queued.  A buffer posted and then unmapped before
+	 * the host saw it would rightly count as a protocol violation.
 	 */
-	posts = -1;
-	for (i = 0; i < 500; i++) {
-		const volatile struct spar_signal_queue_header *q = (const void *)
-			spar_guest_queue(&in->g, 0, SPAR_IOCHAN_TO_IOPART);
-		long long now = stat_of(in, "net_rcv_post");
-
-		if (q->head == q->tail && now == posts)
-			break;
-		posts = now;
-		usleep(20000);
-	}
+	host_caught_up(in);
 	pins = stat_of(in, "pins_held");
 	t0 = spar_now_us();
 	ret = spar_arena_unmap(&in->v, &in->n.rx);
@@ -891,6 +902,7 @@ static int case_unmap(struct inst *in)
 		return bad("re-map: %s", strerror(-ret));
 	if (spar_vnic_post_all(&in->n))
 		return bad("re-post after re-map");
+	host_caught_up(in);
 	return rcv_check(in, in->mac, 100, 902, NULL);
 }
 
