@@ -9,6 +9,8 @@ set -euo pipefail
 pkgs=(
 	# build
 	build-essential make gcc bc flex bison kmod cpio xz-utils
+	# the debug kernel of `make check-debug` (objtool, certificates)
+	libelf-dev libssl-dev
 	# kernel to build against and to boot in the test VMs (the 6.12
 	# headers, for the lint builds only, are installed further down)
 	linux-image-amd64 linux-headers-amd64
