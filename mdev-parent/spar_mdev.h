@@ -53,6 +53,17 @@ enum spar_dev_type {
 struct spar_dev;
 
 /**
+ * struct spar_guest_range - a piece of guest memory, as a back-end's
+ *	validator decoded it from a command
+ * @iova: guest address of the first byte
+ * @len: bytes
+ */
+struct spar_guest_range {
+	u64 iova;
+	u64 len;
+};
+
+/**
  * struct spar_chan - one channel in BAR0, as the host laid it out
  * @offset: byte offset of the channel in BAR0
  * @size: bytes of the channel
@@ -313,15 +324,14 @@ int spar_copy_from_guest(struct spar_dev *sdev, void *dst, u64 iova,
 int spar_copy_to_guest(struct spar_dev *sdev, u64 iova, const void *src,
 		       size_t len);
 int spar_guest_range_ok(struct spar_dev *sdev, u64 iova, size_t len);
-struct spar_guest_phys_info;
-ssize_t spar_sg_len(const struct spar_guest_phys_info *sg, u32 nents,
-		    size_t max_len);
-int spar_copy_from_sg(struct spar_dev *sdev,
-		      const struct spar_guest_phys_info *sg, u32 nents,
-		      void *dst, size_t len);
-int spar_copy_to_sg(struct spar_dev *sdev,
-		    const struct spar_guest_phys_info *sg, u32 nents,
-		    const void *src, size_t len);
+ssize_t spar_ranges_len(const struct spar_guest_range *r, u32 n,
+			size_t max_len);
+int spar_copy_from_ranges(struct spar_dev *sdev,
+			  const struct spar_guest_range *r, u32 n,
+			  void *dst, size_t len);
+int spar_copy_to_ranges(struct spar_dev *sdev,
+			const struct spar_guest_range *r, u32 n,
+			const void *src, size_t len);
 
 /* spar_nic.c */
 extern const struct spar_backend_ops spar_nic_ops;
