@@ -298,6 +298,7 @@ int spar_guest_range_ok(struct spar_dev *sdev, u64 iova, size_t len)
  */
 void spar_pins_unmap(struct spar_dev *sdev, u64 iova, u64 length)
 {
+	const struct spar_backend_ops *ops = sdev->type->desc->ops;
 	struct spar_pin_cache *pins = &sdev->pins;
 	unsigned long first, last;
 	struct spar_pin *p;
@@ -318,8 +319,8 @@ void spar_pins_unmap(struct spar_dev *sdev, u64 iova, u64 length)
 	mutex_unlock(&pins->lock);
 
 	/* Buffers posted there are gone; the guest must post new ones. */
-	if (sdev->type->ops && sdev->type->ops->unmap)
-		sdev->type->ops->unmap(sdev, iova, length);
+	if (ops && ops->unmap)
+		ops->unmap(sdev, iova, length);
 }
 
 /**
