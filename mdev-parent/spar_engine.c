@@ -3,7 +3,8 @@
  * spar-mdev host module: the engine that serves an open instance.
  *
  * One kthread per open instance takes the guest's commands off the queues
- * the host consumes and hands each to the back-end, lets the back-end
+ * the host consumes and hands each, undecoded, to the back-end, lets the
+ * back-end
  * produce towards the guest, and interrupts the guest once per pass when
  * it asked for it.  Work per pass is bounded so one guest cannot keep the
  * CPU; between passes the worker polls for a short, self-tuned window and
@@ -12,8 +13,6 @@
 #include <linux/kthread.h>
 #include <linux/sched/clock.h>
 #include <linux/slab.h>
-
-#include <spar/iochannel.h>
 
 #include "spar_mdev.h"
 
@@ -65,7 +64,7 @@ static int spar_engine_chan_room(struct spar_dev *sdev, unsigned int c);
 /* Anything to take, with room to answer it? */
 static bool spar_engine_has_work(struct spar_dev *sdev)
 {
-	unsigned int room = sdev->type->ops->room;
+	unsigned int room = sdev->type->desc->ops->room;
 	unsigned int c, q;
 
 	for (c = 0; c < sdev->nr_chans; c++) {
@@ -94,19 +93,10 @@ static int spar_engine_chan_room(struct spar_dev *sdev, unsigned int c)
 	return room;
 }
 
-static void spar_engine_count(struct spar_dev *sdev, const u8 *msg)
-{
-	u8 cmdtype = msg[0];
-
-	if (cmdtype >= ARRAY_SIZE(sdev->stats.cmds))
-		cmdtype = 0;
-	atomic64_inc(&sdev->stats.cmds[cmdtype]);
-}
-
 static int spar_engine_consume_queue(struct spar_dev *sdev, unsigned int c,
 				     unsigned int q, int *budget)
 {
-	const struct spar_backend_ops *ops = sdev->type->ops;
+	const struct spar_backend_ops *ops = sdev->type->desc->ops;
 	struct spar_sq_server *sq = &sdev->chan[c].q[q];
 	int done = 0, ret;
 
@@ -124,7 +114,6 @@ static int spar_engine_consume_queue(struct spar_dev *sdev, unsigned int c,
 			spar_dev_protocol_error(sdev, "queue index out of range");
 			return -EPROTO;
 		}
-		spar_engine_count(sdev, sdev->engine.msg);
 		ret = ops->handle(sdev, c, q, sdev->engine.msg);
 		if (ret == -EPROTO)
 			return ret;
@@ -137,7 +126,7 @@ static int spar_engine_consume_queue(struct spar_dev *sdev, unsigned int c,
 /* One bounded pass.  Returns the work done, or -EPROTO. */
 static int spar_engine_pass(struct spar_dev *sdev)
 {
-	const struct spar_backend_ops *ops = sdev->type->ops;
+	const struct spar_backend_ops *ops = sdev->type->desc->ops;
 	int budget = SPAR_ENGINE_WEIGHT, done = 0, ret;
 	unsigned int c, q;
 
@@ -206,10 +195,11 @@ static void spar_engine_flush_irq(struct spar_dev *sdev)
 /* Room again on every queue the host produces on, after waiting for it? */
 static bool spar_engine_has_room(struct spar_dev *sdev)
 {
+	unsigned int room = sdev->type->desc->ops->room;
 	unsigned int c;
 
 	for (c = 0; c < sdev->nr_chans; c++)
-		if (spar_engine_chan_room(sdev, c) < (int)sdev->type->ops->room)
+		if (spar_engine_chan_room(sdev, c) < (int)room)
 			return false;
 	return true;
 }
@@ -321,7 +311,7 @@ void spar_engine_kick(struct spar_dev *sdev)
  */
 int spar_engine_start(struct spar_dev *sdev)
 {
-	const struct spar_backend_ops *ops = sdev->type->ops;
+	const struct spar_backend_ops *ops = sdev->type->desc->ops;
 	struct spar_engine *eng = &sdev->engine;
 	struct task_struct *task;
 	int ret;
@@ -330,7 +320,8 @@ int spar_engine_start(struct spar_dev *sdev)
 	if (!ops || eng->task)
 		return 0;
 
-	eng->msg = kzalloc(SPAR_SIZEOF_CMDRSP, GFP_KERNEL);
+	/* Every queue's slot size was checked against the plan it came from. */
+	eng->msg = kzalloc(sdev->type->msg_size, GFP_KERNEL);
 	if (!eng->msg)
 		return -ENOMEM;
 	eng->irq_pending = 0;
@@ -373,7 +364,7 @@ err_free:
  */
 void spar_engine_stop(struct spar_dev *sdev)
 {
-	const struct spar_backend_ops *ops = sdev->type->ops;
+	const struct spar_backend_ops *ops = sdev->type->desc->ops;
 	struct spar_engine *eng = &sdev->engine;
 	struct task_struct *task;
 

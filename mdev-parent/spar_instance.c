@@ -5,6 +5,7 @@
  */
 #include <linux/device.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 #include <linux/vmalloc.h>
 
 #include "spar_mdev.h"
@@ -72,9 +73,9 @@ void spar_cfg_setup(struct spar_dev *sdev)
 {
 	struct spar_pci_id id = {
 		.vendor = SPAR_PCI_VENDOR_ID,
-		.device = sdev->type->pci_device,
+		.device = sdev->type->desc->pci_device,
 		.revision = SPAR_PCI_REVISION,
-		.class = sdev->type->pci_class,
+		.class = sdev->type->desc->pci_class,
 		.bar0_size = sdev->bar0_size,
 		.bar2_size = SPAR_TRANSPORT_REGS_SIZE,
 	};
@@ -87,6 +88,7 @@ int spar_dev_init(struct vfio_device *vdev)
 	struct spar_dev *sdev = to_spar_dev(vdev);
 	struct mdev_device *mdev = to_mdev_device(vdev->dev);
 	struct spar_type *t = to_spar_type(mdev->type);
+	const struct spar_backend_ops *ops = t->desc->ops;
 	int ret;
 
 	ret = spar_type_reserve(t, mdev);
@@ -103,8 +105,8 @@ int spar_dev_init(struct vfio_device *vdev)
 	spin_lock_init(&sdev->engine.lock);
 	atomic_set(&sdev->engine.kick, 0);
 
-	if (t->ops && t->ops->create) {
-		ret = t->ops->create(sdev);
+	if (ops && ops->create) {
+		ret = ops->create(sdev);
 		if (ret)
 			goto err_unreserve;
 	}
@@ -120,8 +122,8 @@ int spar_dev_init(struct vfio_device *vdev)
 
 err_destroy:
 	vfree(sdev->bar0);
-	if (t->ops && t->ops->destroy)
-		t->ops->destroy(sdev);
+	if (ops && ops->destroy)
+		ops->destroy(sdev);
 err_unreserve:
 	mutex_destroy(&sdev->lock);
 	spar_type_unreserve(t);
@@ -133,11 +135,12 @@ void spar_dev_release(struct vfio_device *vdev)
 {
 	struct spar_dev *sdev = to_spar_dev(vdev);
 	struct spar_type *t = sdev->type;
+	const struct spar_backend_ops *ops = t->desc->ops;
 
 	cancel_delayed_work_sync(&sdev->pause_timeout);
 	spar_pins_destroy(sdev);
-	if (t->ops && t->ops->destroy)
-		t->ops->destroy(sdev);
+	if (ops && ops->destroy)
+		ops->destroy(sdev);
 	vfree(sdev->bar0);
 	mutex_destroy(&sdev->lock);
 	spar_type_unreserve(t);
@@ -371,7 +374,7 @@ static unsigned int spar_get_available(struct mdev_type *mtype)
 
 static ssize_t spar_show_description(struct mdev_type *mtype, char *buf)
 {
-	return sysfs_emit(buf, "%s\n", to_spar_type(mtype)->description);
+	return sysfs_emit(buf, "%s\n", to_spar_type(mtype)->desc->description);
 }
 
 /* --- instance attributes ------------------------------------------- */
@@ -529,23 +532,6 @@ static struct attribute *spar_dev_attrs[] = {
 	NULL,
 };
 
-static umode_t spar_dev_attr_visible(struct kobject *kobj,
-				     struct attribute *attr, int n)
-{
-	struct spar_dev *sdev = dev_to_sdev(kobj_to_dev(kobj));
-
-	/* Input channels have fixed geometry. */
-	if (attr == &dev_attr_ring_slots.attr && sdev &&
-	    sdev->type->id == SPAR_TYPE_INPUT)
-		return 0;
-	return attr->mode;
-}
-
-static const struct attribute_group spar_dev_group = {
-	.attrs = spar_dev_attrs,
-	.is_visible = spar_dev_attr_visible,
-};
-
 /* --- stats/ ---------------------------------------------------------- */
 
 #define SPAR_STAT(name, expr)						\
@@ -571,14 +557,6 @@ SPAR_STAT(pin_misses, atomic64_read(&sdev->stats.pin_misses));
 SPAR_STAT(pin_evictions, atomic64_read(&sdev->stats.pin_evictions));
 SPAR_STAT(pin_unmap_drops, atomic64_read(&sdev->stats.pin_unmap_drops));
 SPAR_STAT(pins_held, READ_ONCE(sdev->pins.count));
-SPAR_STAT(cmd_scsi, atomic64_read(&sdev->stats.cmds[1]));
-SPAR_STAT(cmd_net, atomic64_read(&sdev->stats.cmds[2]));
-SPAR_STAT(cmd_taskmgmt, atomic64_read(&sdev->stats.cmds[3]));
-SPAR_STAT(cmd_other, atomic64_read(&sdev->stats.cmds[0]));
-SPAR_STAT(net_rcv_post, atomic64_read(&sdev->stats.net_cmds[0]));
-SPAR_STAT(net_xmit, atomic64_read(&sdev->stats.net_cmds[2]));
-SPAR_STAT(net_rcv_enbdis, atomic64_read(&sdev->stats.net_cmds[4]));
-SPAR_STAT(net_rcv_promisc, atomic64_read(&sdev->stats.net_cmds[6]));
 
 static struct attribute *spar_stats_attrs[] = {
 	&dev_attr_stat_doorbells.attr,
@@ -592,28 +570,167 @@ static struct attribute *spar_stats_attrs[] = {
 	&dev_attr_stat_pin_evictions.attr,
 	&dev_attr_stat_pin_unmap_drops.attr,
 	&dev_attr_stat_pins_held.attr,
-	&dev_attr_stat_cmd_scsi.attr,
-	&dev_attr_stat_cmd_net.attr,
-	&dev_attr_stat_cmd_taskmgmt.attr,
-	&dev_attr_stat_cmd_other.attr,
-	&dev_attr_stat_net_rcv_post.attr,
-	&dev_attr_stat_net_xmit.attr,
-	&dev_attr_stat_net_rcv_enbdis.attr,
-	&dev_attr_stat_net_rcv_promisc.attr,
 	NULL,
 };
 
-static const struct attribute_group spar_stats_group = {
-	.name = "stats",
-	.attrs = spar_stats_attrs,
+/* --- the attribute groups of every type ------------------------------ */
+
+/*
+ * The core's attributes come first in each group, followed by those of
+ * every type's back-end; an instance shows the core's and its own type's.
+ * Both groups are built once the types are known.
+ */
+static struct attribute **spar_dev_all_attrs;
+static struct attribute **spar_stats_all_attrs;
+
+static unsigned int spar_attrs_count(struct attribute *const *attrs)
+{
+	unsigned int n = 0;
+
+	while (attrs && attrs[n])
+		n++;
+	return n;
+}
+
+static int spar_attrs_index(struct attribute *const *attrs,
+			    const struct attribute *attr)
+{
+	unsigned int i;
+
+	for (i = 0; attrs && attrs[i]; i++)
+		if (attrs[i] == attr)
+			return i;
+	return -1;
+}
+
+/* @grp is the instance's own back-end group for this directory, or NULL. */
+static umode_t spar_type_attr_visible(struct kobject *kobj,
+				      struct attribute *attr,
+				      struct attribute *const *core,
+				      const struct attribute_group *grp)
+{
+	int i;
+
+	if (spar_attrs_index(core, attr) >= 0)
+		return attr->mode;
+	if (!grp)
+		return 0;
+	i = spar_attrs_index(grp->attrs, attr);
+	if (i < 0)
+		return 0;
+	return grp->is_visible ? grp->is_visible(kobj, attr, i) : attr->mode;
+}
+
+static umode_t spar_dev_attr_visible(struct kobject *kobj,
+				     struct attribute *attr, int n)
+{
+	struct spar_dev *sdev = dev_to_sdev(kobj_to_dev(kobj));
+
+	if (!sdev)
+		return 0;
+	/* Channels of fixed geometry have no ring_slots to set. */
+	if (attr == &dev_attr_ring_slots.attr && !sdev->type->ring_sized)
+		return 0;
+	return spar_type_attr_visible(kobj, attr, spar_dev_attrs,
+				      sdev->type->desc->attrs);
+}
+
+static umode_t spar_stats_attr_visible(struct kobject *kobj,
+				       struct attribute *attr, int n)
+{
+	struct spar_dev *sdev = dev_to_sdev(kobj_to_dev(kobj));
+
+	if (!sdev)
+		return 0;
+	return spar_type_attr_visible(kobj, attr, spar_stats_attrs,
+				      sdev->type->desc->stats);
+}
+
+static struct attribute_group spar_dev_group = {
+	.is_visible = spar_dev_attr_visible,
 };
 
-const struct attribute_group *spar_mdev_groups[] = {
+static struct attribute_group spar_stats_group = {
+	.name = "stats",
+	.is_visible = spar_stats_attr_visible,
+};
+
+static const struct attribute_group *spar_mdev_groups[] = {
 	&spar_dev_group,
 	&spar_stats_group,
-	&spar_nic_group,
 	NULL,
 };
+
+/*
+ * The core's attributes @core, then those of every type's back-end: its
+ * counters with @stats, else its attributes.  One array, NULL-terminated.
+ */
+static struct attribute **spar_attrs_join(struct attribute *const *core,
+					  struct spar_type *const *types,
+					  unsigned int n, bool stats)
+{
+	const struct attribute_group *grp;
+	struct attribute **all;
+	unsigned int i, len = spar_attrs_count(core);
+
+	for (i = 0; i < n; i++) {
+		grp = stats ? types[i]->desc->stats : types[i]->desc->attrs;
+		len += grp ? spar_attrs_count(grp->attrs) : 0;
+	}
+	all = kcalloc(len + 1, sizeof(*all), GFP_KERNEL);
+	if (!all)
+		return NULL;
+	len = spar_attrs_count(core);
+	memcpy(all, core, len * sizeof(*all));
+	for (i = 0; i < n; i++) {
+		grp = stats ? types[i]->desc->stats : types[i]->desc->attrs;
+		if (!grp)
+			continue;
+		memcpy(all + len, grp->attrs,
+		       spar_attrs_count(grp->attrs) * sizeof(*all));
+		len += spar_attrs_count(grp->attrs);
+	}
+	return all;
+}
+
+/**
+ * spar_types_groups_init() - the instance attributes of every type
+ * @types: the types the parent offers
+ * @n: how many
+ *
+ * Context: module load, before the mdev driver is registered.
+ * Return: 0 or -ENOMEM.
+ */
+int spar_types_groups_init(struct spar_type *const *types, unsigned int n)
+{
+	spar_dev_all_attrs = spar_attrs_join(spar_dev_attrs, types, n, false);
+	spar_stats_all_attrs = spar_attrs_join(spar_stats_attrs, types, n,
+					       true);
+	if (!spar_dev_all_attrs || !spar_stats_all_attrs) {
+		spar_types_groups_exit();
+		return -ENOMEM;
+	}
+	spar_dev_group.attrs = spar_dev_all_attrs;
+	spar_stats_group.attrs = spar_stats_all_attrs;
+	spar_mdev_driver.driver.dev_groups = spar_mdev_groups;
+	return 0;
+}
+
+/**
+ * spar_types_groups_exit() - free what spar_types_groups_init() built
+ *
+ * Context: module unload, after the mdev driver is unregistered.
+ */
+void spar_types_groups_exit(void)
+{
+	spar_mdev_driver.driver.dev_groups = NULL;
+	spar_dev_group.attrs = NULL;
+	spar_stats_group.attrs = NULL;
+	kfree(spar_dev_all_attrs);
+	kfree(spar_stats_all_attrs);
+	spar_dev_all_attrs = NULL;
+	spar_stats_all_attrs = NULL;
+}
 
 struct mdev_driver spar_mdev_driver = {
 	.device_api = VFIO_DEVICE_API_PCI_STRING,
@@ -621,7 +738,6 @@ struct mdev_driver spar_mdev_driver = {
 		.name = "spar_mdev",
 		.owner = THIS_MODULE,
 		.mod_name = KBUILD_MODNAME,
-		.dev_groups = spar_mdev_groups,
 	},
 	.probe = spar_mdev_probe,
 	.remove = spar_mdev_remove,

@@ -3,65 +3,40 @@
  * spar-mdev host module: what BAR0 holds.
  *
  * Page 0 is the transport page; the channels of the type follow, each
- * page-aligned, each a standard s-Par channel.  The host decides the
- * geometry here and keeps its own copy of it in struct spar_chan; what it
- * writes into BAR0 is only for the guest to read.
+ * page-aligned, each a standard s-Par channel, as the type's channel plan
+ * says.  The host decides the geometry here and keeps its own copy of it
+ * in struct spar_chan; what it writes into BAR0 is only for the guest to
+ * read.  The type-specific area of each channel is the back-end's to
+ * write.
  */
 #include <linux/log2.h>
 #include <linux/string.h>
-#include <linux/uuid.h>
 
 #include <spar/channel.h>
-#include <spar/input.h>
-#include <spar/iochannel.h>
 
 #include "spar_mdev.h"
 
-/* VHBA limits the guest applies to its SCSI host. */
-#define SPAR_HBA_MAX_CHANNEL	1
-#define SPAR_HBA_MAX_ID		SPAR_MAX_SCSI_TARGETS
-#define SPAR_HBA_MAX_LUN	SPAR_MAX_SCSI_LUNS
-#define SPAR_HBA_CMD_PER_LUN	64
-/* One page per scatter entry, SPAR_MAX_PHYS_INFO entries. */
-#define SPAR_HBA_MAX_IO_SIZE	(SPAR_MAX_PHYS_INFO * SPAR_PI_PAGE_SIZE)
-
-struct spar_chan_plan {
-	struct spar_guid guid;
-	u64 size;
-	u32 version;
-	bool input;
-};
-
-static const struct spar_guid spar_vnic_guid = SPAR_VNIC_CHANNEL_GUID;
-static const struct spar_guid spar_vhba_guid = SPAR_VHBA_CHANNEL_GUID;
-static const struct spar_guid spar_kbd_guid = SPAR_KEYBOARD_CHANNEL_GUID;
-static const struct spar_guid spar_mouse_guid = SPAR_MOUSE_CHANNEL_GUID;
-
-static unsigned int spar_plan(struct spar_dev *sdev,
-			      struct spar_chan_plan plan[SPAR_TRANSPORT_MAX_CHANNELS])
+/*
+ * Size and queue geometry of channel @p of the instance, with each queue's
+ * slot size checked against the plan: the engine's buffer was sized by it.
+ */
+static int spar_plan_geometry(struct spar_dev *sdev,
+			      const struct spar_chan_plan *p, u64 *size,
+			      struct spar_sq_geometry geo[SPAR_TRANSPORT_MAX_QUEUES])
 {
-	u64 io_size = SPAR_IO_CHANNEL_BYTES((u64)sdev->ring_slots);
+	unsigned int q;
+	int ret;
 
-	switch (sdev->type->id) {
-	case SPAR_TYPE_NIC:
-		plan[0] = (struct spar_chan_plan){ spar_vnic_guid, io_size,
-			SPAR_VNIC_CHANNEL_VERSIONID, false };
-		return 1;
-	case SPAR_TYPE_HBA:
-		plan[0] = (struct spar_chan_plan){ spar_vhba_guid, io_size,
-			SPAR_VHBA_CHANNEL_VERSIONID, false };
-		return 1;
-	case SPAR_TYPE_INPUT:
-		plan[0] = (struct spar_chan_plan){ spar_kbd_guid,
-			SPAR_INPUT_CHANNEL_SIZE,
-			SPAR_KEYBOARD_CHANNEL_VERSIONID, true };
-		plan[1] = (struct spar_chan_plan){ spar_mouse_guid,
-			SPAR_INPUT_CHANNEL_SIZE,
-			SPAR_MOUSE_CHANNEL_VERSIONID, true };
-		return 2;
-	default:
-		return 0;
-	}
+	memset(geo, 0, SPAR_TRANSPORT_MAX_QUEUES * sizeof(*geo));
+	ret = p->geometry(sdev->ring_slots, size, geo);
+	if (ret)
+		return ret;
+	if (!*size || !IS_ALIGNED(*size, SPAR_TRANSPORT_PAGE_SIZE))
+		return -EINVAL;
+	for (q = 0; q < p->nr_queues; q++)
+		if (geo[q].signal_size != p->queues[q].signal_size)
+			return -EINVAL;
+	return 0;
 }
 
 /**
@@ -74,13 +49,21 @@ static unsigned int spar_plan(struct spar_dev *sdev,
  */
 int spar_layout_size(struct spar_dev *sdev, u64 *bar0_size)
 {
-	struct spar_chan_plan plan[SPAR_TRANSPORT_MAX_CHANNELS];
-	unsigned int i, n = spar_plan(sdev, plan);
-	u64 total = SPAR_TRANSPORT_PAGE_SIZE;
+	const struct spar_type_desc *d = sdev->type->desc;
+	struct spar_sq_geometry geo[SPAR_TRANSPORT_MAX_QUEUES];
+	u64 size, total = SPAR_TRANSPORT_PAGE_SIZE;
+	unsigned int i;
+	int ret;
 
-	for (i = 0; i < n; i++)
-		total += plan[i].size;
-	if (!n || total > SPAR_BAR0_MAX_SIZE)
+	for (i = 0; i < d->nr_chans; i++) {
+		ret = spar_plan_geometry(sdev, &d->chans[i], &size, geo);
+		if (ret)
+			return ret;
+		if (size > SPAR_BAR0_MAX_SIZE)
+			return -EINVAL;
+		total += size;
+	}
+	if (total > SPAR_BAR0_MAX_SIZE)
 		return -EINVAL;
 	*bar0_size = roundup_pow_of_two(total);
 	return 0;
@@ -98,73 +81,34 @@ static u64 spar_partition_handle(struct spar_dev *sdev)
 static void spar_write_header(struct spar_dev *sdev, struct spar_chan *ch,
 			      const struct spar_chan_plan *p)
 {
-	struct spar_channel_header *h = (void *)(sdev->bar0 + ch->offset);
-	u64 space = p->input ? SPAR_INPUT_QUEUE_OFFSET :
-			       offsetof(struct spar_io_channel, cmd_q);
+	struct spar_channel_header *h = spar_chan_mem(sdev, ch);
 
 	h->signature = cpu_to_le64(SPAR_CHANNEL_SIGNATURE);
 	h->header_size = cpu_to_le32(SPAR_CHANNEL_HEADER_SIZE);
 	h->size = cpu_to_le64(ch->size);
 	h->chtype = p->guid;
 	h->partition_handle = cpu_to_le64(spar_partition_handle(sdev));
-	h->ch_space_offset = cpu_to_le64(space);
+	h->ch_space_offset = cpu_to_le64(p->space_offset);
 	h->version_id = cpu_to_le32(p->version);
 	h->srv_state = cpu_to_le32(SPAR_CHANNELSRV_UNINITIALIZED);
 }
 
 static int spar_init_queues(struct spar_dev *sdev, struct spar_chan *ch,
-			    const struct spar_chan_plan *p)
+			    const struct spar_chan_plan *p,
+			    const struct spar_sq_geometry *geo)
 {
-	struct spar_sq_geometry geo[2];
-	void *base = sdev->bar0 + ch->offset;
+	unsigned int q;
 	int ret;
 
-	if (p->input) {
-		ret = spar_sq_input_geometry(ch->size, &geo[0]);
+	for (q = 0; q < p->nr_queues; q++) {
+		ret = spar_sq_server_init(&ch->q[q], spar_chan_mem(sdev, ch),
+					  ch->size, &geo[q],
+					  p->queues[q].role);
 		if (ret)
 			return ret;
-		ch->nr_queues = SPAR_INPUT_NUM_QUEUES;
-		return spar_sq_server_init(&ch->q[0], base, ch->size, &geo[0],
-					   SPAR_SQ_SERVER_PRODUCES);
 	}
-
-	ret = spar_sq_io_geometry(ch->size, &geo[0], &geo[1]);
-	if (ret)
-		return ret;
-	ch->nr_queues = SPAR_IO_CHANNEL_NUM_QUEUES;
-	ret = spar_sq_server_init(&ch->q[SPAR_IOCHAN_TO_IOPART], base,
-				  ch->size, &geo[0], SPAR_SQ_SERVER_CONSUMES);
-	if (ret)
-		return ret;
-	return spar_sq_server_init(&ch->q[SPAR_IOCHAN_FROM_IOPART], base,
-				   ch->size, &geo[1], SPAR_SQ_SERVER_PRODUCES);
-}
-
-static void spar_write_type_area(struct spar_dev *sdev, struct spar_chan *ch,
-				 const struct spar_chan_plan *p)
-{
-	u8 *base = sdev->bar0 + ch->offset;
-
-	if (sdev->type->id == SPAR_TYPE_HBA) {
-		struct spar_io_channel *io = (void *)base;
-		struct spar_vhba_config_max *max = &io->vhba.max;
-
-		max->max_channel = cpu_to_le32(SPAR_HBA_MAX_CHANNEL);
-		max->max_id = cpu_to_le32(SPAR_HBA_MAX_ID);
-		max->max_lun = cpu_to_le32(SPAR_HBA_MAX_LUN);
-		max->cmd_per_lun = cpu_to_le32(SPAR_HBA_CMD_PER_LUN);
-		max->max_io_size = cpu_to_le32(SPAR_HBA_MAX_IO_SIZE);
-	} else if (p->input) {
-		struct spar_input_channel_data *d =
-			(void *)(base + SPAR_INPUT_CHANNEL_DATA_OFFSET);
-
-		d->n_input_reports = cpu_to_le32(SPAR_INPUT_MAXINPUTREPORTS);
-		if (guid_equal((const guid_t *)&p->guid,
-			       (const guid_t *)&spar_mouse_guid)) {
-			d->mouse.x_res = cpu_to_le16(SPAR_MOUSE_DEFAULT_X_RES);
-			d->mouse.y_res = cpu_to_le16(SPAR_MOUSE_DEFAULT_Y_RES);
-		}
-	}
+	ch->nr_queues = p->nr_queues;
+	return 0;
 }
 
 static void spar_write_dir(struct spar_dev *sdev, unsigned int i,
@@ -233,7 +177,7 @@ int spar_layout_reinit_queues(struct spar_dev *sdev)
 			struct spar_sq_server *sq = &ch->q[q];
 			struct spar_sq_geometry geo = sq->geo;
 
-			ret = spar_sq_server_init(sq, sdev->bar0 + ch->offset,
+			ret = spar_sq_server_init(sq, spar_chan_mem(sdev, ch),
 						  ch->size, &geo, sq->role);
 			if (ret)
 				return ret;
@@ -257,10 +201,11 @@ int spar_layout_reinit_queues(struct spar_dev *sdev)
  */
 int spar_layout_init(struct spar_dev *sdev)
 {
-	struct spar_chan_plan plan[SPAR_TRANSPORT_MAX_CHANNELS];
-	unsigned int i, n = spar_plan(sdev, plan);
+	const struct spar_type_desc *d = sdev->type->desc;
+	struct spar_sq_geometry geo[SPAR_TRANSPORT_MAX_QUEUES];
 	struct spar_transport_header *hdr = &sdev->tp->hdr;
-	u64 off = SPAR_TRANSPORT_PAGE_SIZE;
+	u64 size, off = SPAR_TRANSPORT_PAGE_SIZE;
+	unsigned int i, n = d->nr_chans;
 	int ret;
 
 	lockdep_assert_held(&sdev->lock);
@@ -268,33 +213,32 @@ int spar_layout_init(struct spar_dev *sdev)
 	memset(sdev->chan, 0, sizeof(sdev->chan));
 
 	for (i = 0; i < n; i++) {
+		const struct spar_chan_plan *p = &d->chans[i];
 		struct spar_chan *ch = &sdev->chan[i];
 
-		if (plan[i].size > sdev->bar0_size - off)
-			return -EINVAL;
-		ch->offset = off;
-		ch->size = plan[i].size;
-		ch->type_guid = plan[i].guid;
-		off += plan[i].size;
-
-		spar_write_header(sdev, ch, &plan[i]);
-		ret = spar_init_queues(sdev, ch, &plan[i]);
+		ret = spar_plan_geometry(sdev, p, &size, geo);
 		if (ret)
 			return ret;
-		spar_write_type_area(sdev, ch, &plan[i]);
-		spar_write_dir(sdev, i, &plan[i]);
+		if (size > sdev->bar0_size - off)
+			return -EINVAL;
+		ch->offset = off;
+		ch->size = size;
+		ch->type_guid = p->guid;
+		off += size;
+
+		spar_write_header(sdev, ch, p);
+		ret = spar_init_queues(sdev, ch, p, geo);
+		if (ret)
+			return ret;
+		if (p->write_area)
+			p->write_area(sdev, ch);
+		spar_write_dir(sdev, i, p);
 	}
 	sdev->nr_chans = n;
 
-	if (sdev->type->ops && sdev->type->ops->layout) {
-		ret = sdev->type->ops->layout(sdev);
-		if (ret)
-			return ret;
-	}
-
 	hdr->magic = cpu_to_le32(SPAR_TRANSPORT_MAGIC);
 	hdr->version = cpu_to_le32(SPAR_TRANSPORT_VERSION);
-	hdr->device_type = cpu_to_le32(sdev->type->transport_type);
+	hdr->device_type = cpu_to_le32(d->transport_type);
 	hdr->num_channels = cpu_to_le32(n);
 	hdr->bar0_size = cpu_to_le64(sdev->bar0_size);
 	hdr->page_size = cpu_to_le32(SPAR_TRANSPORT_PAGE_SIZE);
@@ -304,7 +248,7 @@ int spar_layout_init(struct spar_dev *sdev)
 	/* Channels are complete: only now may a guest believe them. */
 	for (i = 0; i < n; i++) {
 		struct spar_channel_header *h =
-			(void *)(sdev->bar0 + sdev->chan[i].offset);
+			spar_chan_mem(sdev, &sdev->chan[i]);
 
 		h->srv_state = cpu_to_le32(SPAR_CHANNELSRV_READY);
 	}

@@ -2,69 +2,47 @@
 /*
  * spar-mdev host module: the mdev parent.
  *
- * One parent device of class "spar" offers three mdev types, spar-nic,
- * spar-hba and spar-input.  Each instance becomes an emulated PCI function
- * whose BAR holds s-Par channels.
+ * One parent device of class "spar" offers one mdev type per line of the
+ * type table.  Each instance becomes an emulated PCI function whose BAR
+ * holds s-Par channels.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/device.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/stringify.h>
+#include <linux/sysfs.h>
 
 #include "spar_mdev.h"
 
-static unsigned int max_nic = 16;
-module_param(max_nic, uint, 0444);
-MODULE_PARM_DESC(max_nic, "Number of spar-nic instances allowed (1-1024, default 16)");
+static int spar_limit_set(const char *val, const struct kernel_param *kp);
+static int spar_limit_get(char *buf, const struct kernel_param *kp);
 
-static unsigned int max_hba = 16;
-module_param(max_hba, uint, 0444);
-MODULE_PARM_DESC(max_hba, "Number of spar-hba instances allowed (1-1024, default 16)");
-
-static unsigned int max_input = 4;
-module_param(max_input, uint, 0444);
-MODULE_PARM_DESC(max_input, "Number of spar-input instances allowed (1-1024, default 4)");
-
-static struct spar_type spar_types[SPAR_NR_TYPES] = {
-	[SPAR_TYPE_NIC] = {
-		.mtype.sysfs_name = "nic",
-		.mtype.pretty_name = "spar-nic",
-		.id = SPAR_TYPE_NIC,
-		.pci_device = SPAR_PCI_DEVICE_ID_NIC,
-		.pci_class = SPAR_PCI_CLASS_NIC,
-		.transport_type = SPAR_TRANSPORT_TYPE_NIC,
-		.ops = &spar_nic_ops,
-		.description =
-			"s-Par virtual NIC: one VNIC IO channel served by a host network interface",
-	},
-	[SPAR_TYPE_HBA] = {
-		.mtype.sysfs_name = "hba",
-		.mtype.pretty_name = "spar-hba",
-		.id = SPAR_TYPE_HBA,
-		.pci_device = SPAR_PCI_DEVICE_ID_HBA,
-		.pci_class = SPAR_PCI_CLASS_HBA,
-		.transport_type = SPAR_TRANSPORT_TYPE_HBA,
-		.description =
-			"s-Par virtual SCSI HBA: one VHBA IO channel served by a LIO target",
-	},
-	[SPAR_TYPE_INPUT] = {
-		.mtype.sysfs_name = "input",
-		.mtype.pretty_name = "spar-input",
-		.id = SPAR_TYPE_INPUT,
-		.pci_device = SPAR_PCI_DEVICE_ID_INPUT,
-		.pci_class = SPAR_PCI_CLASS_INPUT,
-		.transport_type = SPAR_TRANSPORT_TYPE_INPUT,
-		.description =
-			"s-Par virtual keyboard and mouse: two input channels fed by host sources",
-	},
+static const struct kernel_param_ops spar_limit_ops = {
+	.set = spar_limit_set,
+	.get = spar_limit_get,
 };
 
-static struct mdev_type *spar_mdev_types[SPAR_NR_TYPES] = {
-	&spar_types[SPAR_TYPE_NIC].mtype,
-	&spar_types[SPAR_TYPE_HBA].mtype,
-	&spar_types[SPAR_TYPE_INPUT].mtype,
+/* Each type of the table, and its limit as the module parameter max_<name>. */
+#define SPAR_TYPE_DEFINE(name)						\
+	static struct spar_type spar_type_##name = {			\
+		.table_name = #name,					\
+		.desc = &spar_##name##_type,				\
+	};								\
+	module_param_cb(max_##name, &spar_limit_ops, &spar_type_##name, 0444); \
+	__MODULE_PARM_TYPE(max_##name, "uint");				\
+	MODULE_PARM_DESC(max_##name, "Number of spar-" #name		\
+			 " instances allowed (1-"			\
+			 __stringify(SPAR_MAX_INSTANCES_LIMIT) ")")
+SPAR_TYPES(SPAR_TYPE_DEFINE, ;)
+
+#define SPAR_TYPE_REF(name) (&spar_type_##name),
+static struct spar_type *const spar_types[] = {
+	SPAR_TYPES(SPAR_TYPE_REF, /* each entry ends in a comma */)
 };
+
+static struct mdev_type *spar_mdev_types[ARRAY_SIZE(spar_types)];
 
 /**
  * struct spar_parent - the single parent device
@@ -84,26 +62,112 @@ static void spar_parent_release(struct device *dev)
 	kfree(container_of(dev, struct spar_parent, dev));
 }
 
-static int spar_check_limit(const char *param, unsigned int val)
+/* Range checks wait for spar_init(), so that the message is the module's. */
+static int spar_limit_set(const char *val, const struct kernel_param *kp)
 {
-	if (val >= 1 && val <= SPAR_MAX_INSTANCES_LIMIT)
+	struct spar_type *t = kp->arg;
+	int ret;
+
+	ret = kstrtouint(val, 0, &t->max_instances);
+	if (!ret)
+		t->limit_given = true;
+	return ret;
+}
+
+static int spar_limit_get(char *buf, const struct kernel_param *kp)
+{
+	const struct spar_type *t = kp->arg;
+
+	return sysfs_emit(buf, "%u\n", t->max_instances);
+}
+
+static int spar_check_limit(struct spar_type *t)
+{
+	if (!t->limit_given)
+		t->max_instances = t->desc->default_limit;
+	if (t->max_instances >= 1 &&
+	    t->max_instances <= SPAR_MAX_INSTANCES_LIMIT)
 		return 0;
-	pr_err("%s=%u is out of range: it must be between 1 and %u\n",
-	       param, val, SPAR_MAX_INSTANCES_LIMIT);
+	pr_err("max_%s=%u is out of range: it must be between 1 and %u\n",
+	       t->desc->sysfs_name, t->max_instances,
+	       SPAR_MAX_INSTANCES_LIMIT);
 	return -EINVAL;
 }
 
-static int spar_set_limits(void)
+/* A descriptor the core cannot serve is a bug in its back-end. */
+static int spar_check_plan(const struct spar_chan_plan *p, size_t *msg_size)
 {
-	if (spar_check_limit("max_nic", max_nic) ||
-	    spar_check_limit("max_hba", max_hba) ||
-	    spar_check_limit("max_input", max_input))
-		return -EINVAL;
+	unsigned int q;
 
-	spar_types[SPAR_TYPE_NIC].max_instances = max_nic;
-	spar_types[SPAR_TYPE_HBA].max_instances = max_hba;
-	spar_types[SPAR_TYPE_INPUT].max_instances = max_input;
+	if (!p->geometry || !p->nr_queues ||
+	    p->nr_queues > SPAR_TRANSPORT_MAX_QUEUES)
+		return -EINVAL;
+	for (q = 0; q < p->nr_queues; q++) {
+		const struct spar_queue_plan *qp = &p->queues[q];
+
+		if (!qp->signal_size)
+			return -EINVAL;
+		if (qp->role == SPAR_SQ_SERVER_CONSUMES)
+			*msg_size = max_t(size_t, *msg_size, qp->signal_size);
+	}
 	return 0;
+}
+
+static int spar_check_type(struct spar_type *t)
+{
+	const struct spar_type_desc *d = t->desc;
+	unsigned int c;
+
+	if (!d->sysfs_name || strcmp(d->sysfs_name, t->table_name) ||
+	    !d->name || !d->description || !d->chans ||
+	    !d->nr_chans || d->nr_chans > SPAR_TRANSPORT_MAX_CHANNELS ||
+	    (d->ops && !d->ops->handle))
+		goto bad;
+	t->msg_size = 0;
+	t->ring_sized = false;
+	for (c = 0; c < d->nr_chans; c++) {
+		if (spar_check_plan(&d->chans[c], &t->msg_size))
+			goto bad;
+		t->ring_sized |= d->chans[c].ring_sized;
+	}
+	if (d->ops && (!t->msg_size || t->msg_size > SPAR_ENGINE_MSG_MAX))
+		goto bad;
+	return spar_check_limit(t);
+bad:
+	pr_err("type %s: its descriptor is not valid\n", t->table_name);
+	return -EINVAL;
+}
+
+static int spar_types_init(void)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(spar_types); i++) {
+		struct spar_type *t = spar_types[i];
+
+		ret = spar_check_type(t);
+		if (ret)
+			return ret;
+		atomic_set(&t->live, 0);
+		t->mtype.sysfs_name = t->desc->sysfs_name;
+		t->mtype.pretty_name = t->desc->name;
+		spar_mdev_types[i] = &t->mtype;
+	}
+	return spar_types_groups_init(spar_types, ARRAY_SIZE(spar_types));
+}
+
+static void spar_log_limits(void)
+{
+	char buf[160];
+	unsigned int i;
+	int len = 0;
+
+	for (i = 0; i < ARRAY_SIZE(spar_types); i++)
+		len += scnprintf(buf + len, sizeof(buf) - len, "%s%u %s",
+				 i ? ", " : "", spar_types[i]->max_instances,
+				 spar_types[i]->desc->name);
+	pr_info("loaded: %s instances allowed\n", buf);
 }
 
 static int spar_parent_create(void)
@@ -151,13 +215,13 @@ static int __init spar_init(void)
 {
 	int ret;
 
-	ret = spar_set_limits();
+	ret = spar_types_init();
 	if (ret)
 		return ret;
 
 	ret = mdev_register_driver(&spar_mdev_driver);
 	if (ret)
-		return ret;
+		goto err_groups;
 
 	spar_class = spar_class_create(SPAR_CLASS_NAME);
 	if (IS_ERR(spar_class)) {
@@ -169,14 +233,15 @@ static int __init spar_init(void)
 	if (ret)
 		goto err_class;
 
-	pr_info("loaded: %u spar-nic, %u spar-hba, %u spar-input instances allowed\n",
-		max_nic, max_hba, max_input);
+	spar_log_limits();
 	return 0;
 
 err_class:
 	class_destroy(spar_class);
 err_driver:
 	mdev_unregister_driver(&spar_mdev_driver);
+err_groups:
+	spar_types_groups_exit();
 	return ret;
 }
 
@@ -185,6 +250,7 @@ static void __exit spar_exit(void)
 	spar_parent_destroy();
 	class_destroy(spar_class);
 	mdev_unregister_driver(&spar_mdev_driver);
+	spar_types_groups_exit();
 }
 
 module_init(spar_init);

@@ -22,6 +22,7 @@
 #include "spar_cfg.h"
 #include "spar_compat.h"
 #include "spar_irq.h"
+#include "spar_types.h"
 
 #define SPAR_CLASS_NAME		"spar"
 #define SPAR_PARENT_NAME	"spar"
@@ -35,7 +36,7 @@
 #define SPAR_REGION_OFFSET(off)	((off) & ((1ULL << SPAR_REGION_SHIFT) - 1))
 #define SPAR_REGION_BASE(index)	((u64)(index) << SPAR_REGION_SHIFT)
 
-/* Slots per queue of an IO channel: default and bounds of ring_slots. */
+/* Slots per queue of a ring-sized channel: default and bounds of ring_slots. */
 #define SPAR_RING_SLOTS_DEFAULT	256
 #define SPAR_RING_SLOTS_MIN	64
 #define SPAR_RING_SLOTS_MAX	4096
@@ -43,14 +44,21 @@
 /* Largest BAR0 any type lays out. */
 #define SPAR_BAR0_MAX_SIZE	(64ULL << 20)
 
-enum spar_dev_type {
-	SPAR_TYPE_NIC,
-	SPAR_TYPE_HBA,
-	SPAR_TYPE_INPUT,
-	SPAR_NR_TYPES,
-};
+/* Largest signal the engine takes off a queue. */
+#define SPAR_ENGINE_MSG_MAX	PAGE_SIZE
 
 struct spar_dev;
+
+/**
+ * struct spar_guest_range - a piece of guest memory, as a back-end's
+ *	validator decoded it from a command
+ * @iova: guest address of the first byte
+ * @len: bytes
+ */
+struct spar_guest_range {
+	u64 iova;
+	u64 len;
+};
 
 /**
  * struct spar_chan - one channel in BAR0, as the host laid it out
@@ -74,8 +82,6 @@ struct spar_chan {
  * @interrupts: interrupts raised (also counted by the IRQ layer)
  * @poll_passes: passes of the engine over the queues
  * @sleeps: times the engine went to sleep waiting for a doorbell
- * @cmds: commands taken from the guest, by s-Par cmdtype (0 = other)
- * @net_cmds: network commands, by net type
  * @protocol_errors: protocol violations by the guest
  * @pin_hits: guest page look-ups served by the pin cache
  * @pin_misses: guest page look-ups that had to pin
@@ -88,8 +94,6 @@ struct spar_counters {
 	atomic64_t interrupts;
 	atomic64_t poll_passes;
 	atomic64_t sleeps;
-	atomic64_t cmds[6];
-	atomic64_t net_cmds[10];
 	atomic64_t protocol_errors;
 	atomic64_t pin_hits;
 	atomic64_t pin_misses;
@@ -100,10 +104,9 @@ struct spar_counters {
 
 /**
  * struct spar_backend_ops - what a device type plugs into the engine
- * @create: allocate back-end state at instance creation; may sleep
+ * @create: allocate back-end state at instance creation, before the
+ *	channels are first laid out; may sleep
  * @destroy: free it at instance release; may sleep
- * @layout: fill in the type-specific parts of each channel after the
- *	generic layout; called with the device quiesced
  * @start: the engine starts serving (device opened, reset done, resume)
  * @stop: the engine stopped; forget every posted buffer and drop
  *	every reference to guest memory before returning
@@ -122,7 +125,6 @@ struct spar_counters {
 struct spar_backend_ops {
 	int (*create)(struct spar_dev *sdev);
 	void (*destroy)(struct spar_dev *sdev);
-	int (*layout)(struct spar_dev *sdev);
 	int (*start)(struct spar_dev *sdev);
 	void (*stop)(struct spar_dev *sdev);
 	int (*handle)(struct spar_dev *sdev, unsigned int chan, unsigned int q,
@@ -133,16 +135,90 @@ struct spar_backend_ops {
 };
 
 /**
- * struct spar_type - one mdev type offered by the parent
- * @mtype: the mdev core's view; sysfs_name and pretty_name are set here
- * @id: which device type this is
- * @description: one line for the type's sysfs description file
- * @pci_device: PCI device ID
+ * struct spar_queue_plan - one signal queue of a channel
+ * @role: which end of the queue the host is
+ * @signal_size: bytes per slot; a geometry that disagrees is refused
+ */
+struct spar_queue_plan {
+	enum spar_sq_role role;
+	u32 signal_size;
+};
+
+/**
+ * struct spar_chan_plan - one channel a type brings, as the host lays it out
+ * @guid: channel type GUID
+ * @version: version_id written in the channel header
+ * @space_offset: ch_space_offset written in the channel header: where the
+ *	signal queue headers start
+ * @ring_sized: the channel's size follows the instance's ring_slots
+ * @geometry: the channel's size in bytes (whole pages) for @ring_slots
+ *	slots per queue, and the geometry of each of its @nr_queues queues.
+ *	Return 0, or -EINVAL if they do not fit
+ * @nr_queues: queues in the channel, 1..SPAR_TRANSPORT_MAX_QUEUES
+ * @queues: each queue, by index in the channel
+ * @write_area: write the type-specific area of the freshly laid out
+ *	channel @ch, or NULL if the channel has none.  Called with the
+ *	device quiesced, with sdev->lock held, after the back-end's create
+ */
+struct spar_chan_plan {
+	struct spar_guid guid;
+	u32 version;
+	u64 space_offset;
+	bool ring_sized;
+	int (*geometry)(u32 ring_slots, u64 *size,
+			struct spar_sq_geometry *geo);
+	unsigned int nr_queues;
+	struct spar_queue_plan queues[SPAR_TRANSPORT_MAX_QUEUES];
+	void (*write_area)(struct spar_dev *sdev, struct spar_chan *ch);
+};
+
+/**
+ * struct spar_type_desc - everything the core knows of one device type
+ * @sysfs_name: the mdev type's directory is "spar-" and this; also names
+ *	the module parameter max_<sysfs_name>
+ * @name: the type's name file, e.g. "spar-nic"
+ * @description: one line for the type's description file
+ * @pci_device: PCI device ID (and subsystem ID)
  * @pci_class: PCI class code
- * @transport_type: SPAR_TRANSPORT_TYPE_*
+ * @transport_type: SPAR_TRANSPORT_TYPE_* in the transport page
+ * @default_limit: instances allowed when no limit is given at load time
+ * @nr_chans: channels an instance has, 1..SPAR_TRANSPORT_MAX_CHANNELS
+ * @chans: how each is laid out, in BAR0 order
  * @ops: back-end, or NULL while the type has none: its queues are then
  *	laid out but served by nothing
+ * @attrs: the back-end's instance attributes, or NULL
+ * @stats: the back-end's counters, shown under stats/ beside the core's,
+ *	or NULL
+ *
+ * Each type defines one in its back-end's file; the core reaches the type
+ * only through it.  @attrs and @stats are shown on instances of this type
+ * only; their own is_visible, if any, is asked after that.
+ */
+struct spar_type_desc {
+	const char *sysfs_name;
+	const char *name;
+	const char *description;
+	u16 pci_device;
+	u32 pci_class;
+	u32 transport_type;
+	unsigned int default_limit;
+	unsigned int nr_chans;
+	const struct spar_chan_plan *chans;
+	const struct spar_backend_ops *ops;
+	const struct attribute_group *attrs;
+	const struct attribute_group *stats;
+};
+
+/**
+ * struct spar_type - one mdev type offered by the parent
+ * @mtype: the mdev core's view; sysfs_name and pretty_name are set here
+ * @table_name: the name on the type's line of the table, which names the
+ *	module parameter; the descriptor's sysfs_name must be the same
+ * @desc: the type's descriptor
  * @max_instances: instance limit, fixed at module load
+ * @limit_given: @max_instances came from a module parameter
+ * @msg_size: bytes of the largest signal on any queue the host consumes
+ * @ring_sized: some channel's size follows ring_slots
  * @live: instances that currently hold a reservation against @max_instances
  *
  * A reservation is taken in probe before anything else is allocated and
@@ -151,13 +227,12 @@ struct spar_backend_ops {
  */
 struct spar_type {
 	struct mdev_type mtype;
-	enum spar_dev_type id;
-	const char *description;
-	u16 pci_device;
-	u32 pci_class;
-	u32 transport_type;
-	const struct spar_backend_ops *ops;
+	const char *table_name;
+	const struct spar_type_desc *desc;
 	unsigned int max_instances;
+	bool limit_given;
+	size_t msg_size;
+	bool ring_sized;
 	atomic_t live;
 };
 
@@ -215,7 +290,7 @@ struct spar_pin_cache {
  * @irq: interrupt state; its own lock
  * @bar0: channel memory, vmalloc_user(), mapped by the user
  * @bar0_size: bytes of @bar0, a power of two
- * @ring_slots: slots per queue of an IO channel (nic, hba); an attribute,
+ * @ring_slots: slots per queue of the ring-sized channels; an attribute,
  *	fixed while the device is open
  * @tp: transport page, the first page of @bar0
  * @nr_chans: channels laid out in @bar0
@@ -227,7 +302,7 @@ struct spar_pin_cache {
  * @engine: the worker
  * @pause_timeout: gives up on a guest that does not acknowledge a pause
  * @pins: the pin cache
- * @stats: counters
+ * @stats: the core's counters
  * @backend: the back-end's private state
  */
 struct spar_dev {
@@ -270,9 +345,19 @@ static inline struct device *spar_dev_device(struct spar_dev *sdev)
 	return &sdev->mdev->dev;
 }
 
+static inline void *spar_chan_mem(struct spar_dev *sdev,
+				  const struct spar_chan *ch)
+{
+	return sdev->bar0 + ch->offset;
+}
+
 extern struct mdev_driver spar_mdev_driver;
 extern const struct vfio_device_ops spar_vfio_ops;
-extern const struct attribute_group *spar_mdev_groups[];
+
+/* The type descriptors, one per line of the type table. */
+#define SPAR_TYPE_DESC_DECLARE(name) \
+	extern const struct spar_type_desc spar_##name##_type
+SPAR_TYPES(SPAR_TYPE_DESC_DECLARE, ;)
 
 /* spar_layout.c */
 int spar_layout_size(struct spar_dev *sdev, u64 *bar0_size);
@@ -284,6 +369,8 @@ u32 spar_regs_read(struct spar_dev *sdev, unsigned int off);
 void spar_regs_write(struct spar_dev *sdev, unsigned int off, u32 val);
 
 /* spar_instance.c */
+int spar_types_groups_init(struct spar_type *const *types, unsigned int n);
+void spar_types_groups_exit(void);
 int spar_dev_init(struct vfio_device *vdev);
 void spar_dev_release(struct vfio_device *vdev);
 int spar_dev_reset(struct spar_dev *sdev);
@@ -313,18 +400,13 @@ int spar_copy_from_guest(struct spar_dev *sdev, void *dst, u64 iova,
 int spar_copy_to_guest(struct spar_dev *sdev, u64 iova, const void *src,
 		       size_t len);
 int spar_guest_range_ok(struct spar_dev *sdev, u64 iova, size_t len);
-struct spar_guest_phys_info;
-ssize_t spar_sg_len(const struct spar_guest_phys_info *sg, u32 nents,
-		    size_t max_len);
-int spar_copy_from_sg(struct spar_dev *sdev,
-		      const struct spar_guest_phys_info *sg, u32 nents,
-		      void *dst, size_t len);
-int spar_copy_to_sg(struct spar_dev *sdev,
-		    const struct spar_guest_phys_info *sg, u32 nents,
-		    const void *src, size_t len);
-
-/* spar_nic.c */
-extern const struct spar_backend_ops spar_nic_ops;
-extern const struct attribute_group spar_nic_group;
+ssize_t spar_ranges_len(const struct spar_guest_range *r, u32 n,
+			size_t max_len);
+int spar_copy_from_ranges(struct spar_dev *sdev,
+			  const struct spar_guest_range *r, u32 n,
+			  void *dst, size_t len);
+int spar_copy_to_ranges(struct spar_dev *sdev,
+			const struct spar_guest_range *r, u32 n,
+			const void *src, size_t len);
 
 #endif /* _SPAR_MDEV_H */

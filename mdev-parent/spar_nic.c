@@ -15,9 +15,7 @@
 #include <linux/slab.h>
 #include <linux/skbuff.h>
 
-#include <spar/iochannel.h>
-
-#include "spar_mdev.h"
+#include "spar_iochan.h"
 #include "spar_nic_proto.h"
 
 #define SPAR_NIC_MIN_MTU	ETH_MIN_MTU
@@ -67,6 +65,8 @@ struct spar_nic_buf {
  * @bounce: one page for copying frames into guest buffers
  * @rsp: the response being built
  * @cmd: the command being handled, as the validator checked it
+ * @cmds: commands taken from the guest, by s-Par cmdtype (0 = other)
+ * @net_cmds: network commands, by net type, counted even when refused
  *
  * @rx_enabled, @promisc, @link_reported, @drops, @bounce, @rsp and @cmd
  * belong to the engine's worker; the host transmit path only reads
@@ -91,6 +91,8 @@ struct spar_nic {
 	u8 *bounce;
 	struct spar_uiscmdrsp rsp;
 	struct spar_nic_cmd cmd;
+	atomic64_t cmds[6];
+	atomic64_t net_cmds[10];
 };
 
 struct spar_nic_priv {
@@ -334,6 +336,16 @@ static int nic_enbdis(struct spar_nic *nic, const struct spar_nic_cmd *cmd)
 	return nic_send(nic, SPAR_NET_RCV_ENBDIS_ACK, cmd->buf);
 }
 
+/* Every slot the guest filled, by the command type it claims. */
+static void nic_count_cmdtype(struct spar_nic *nic, const void *msg)
+{
+	u8 cmdtype = ((const struct spar_uiscmdrsp *)msg)->cmdtype;
+
+	if (cmdtype >= ARRAY_SIZE(nic->cmds))
+		cmdtype = 0;
+	atomic64_inc(&nic->cmds[cmdtype]);
+}
+
 static int spar_nic_handle(struct spar_dev *sdev, unsigned int chan,
 			   unsigned int q, const void *msg)
 {
@@ -342,6 +354,7 @@ static int spar_nic_handle(struct spar_dev *sdev, unsigned int chan,
 	const char *why;
 	int ret;
 
+	nic_count_cmdtype(nic, msg);
 	why = spar_nic_cmd_parse(msg, sdev->chan[chan].q[q].geo.signal_size,
 				 SPAR_NIC_MAX_FRAME, cmd);
 	if (why) {
@@ -373,8 +386,8 @@ static int spar_nic_handle(struct spar_dev *sdev, unsigned int chan,
 	 * them): a counter that moved tells a reader that the command's
 	 * effect, e.g. a buffer on the posted list, is in place.
 	 */
-	if (cmd->net && cmd->type < ARRAY_SIZE(sdev->stats.net_cmds))
-		atomic64_inc(&sdev->stats.net_cmds[cmd->type]);
+	if (cmd->net && cmd->type < ARRAY_SIZE(nic->net_cmds))
+		atomic64_inc(&nic->net_cmds[cmd->type]);
 	return ret;
 }
 
@@ -560,18 +573,16 @@ static void spar_nic_stop_backend(struct spar_dev *sdev)
 		netif_wake_queue(nic->netdev);
 }
 
-static int spar_nic_layout(struct spar_dev *sdev)
+static void spar_nic_write_area(struct spar_dev *sdev, struct spar_chan *ch)
 {
 	struct spar_nic *nic = to_nic(sdev);
-	struct spar_io_channel *io = (void *)(sdev->bar0 +
-					      sdev->chan[NIC_CHAN].offset);
-	u32 slots = sdev->chan[NIC_CHAN].q[NIC_RSP_Q].geo.max_slots;
+	struct spar_io_channel *io = spar_chan_mem(sdev, ch);
+	u32 slots = ch->q[NIC_RSP_Q].geo.max_slots;
 
 	memcpy(io->vnic.macaddr, nic->mac, ETH_ALEN);
 	/* Every posted buffer may come back at once on the response queue. */
 	io->vnic.num_rcv_bufs = cpu_to_le32(min(nic->num_rcv_bufs, slots - 1));
 	io->vnic.mtu = cpu_to_le32(nic->mtu);
-	return 0;
 }
 
 static int spar_nic_create(struct spar_dev *sdev)
@@ -636,10 +647,9 @@ static void spar_nic_destroy(struct spar_dev *sdev)
 	sdev->backend = NULL;
 }
 
-const struct spar_backend_ops spar_nic_ops = {
+static const struct spar_backend_ops spar_nic_ops = {
 	.create = spar_nic_create,
 	.destroy = spar_nic_destroy,
-	.layout = spar_nic_layout,
 	.start = spar_nic_start,
 	.stop = spar_nic_stop_backend,
 	.handle = spar_nic_handle,
@@ -871,15 +881,70 @@ static struct attribute *spar_nic_attrs[] = {
 	NULL,
 };
 
-static umode_t spar_nic_attr_visible(struct kobject *kobj,
-				     struct attribute *attr, int n)
-{
-	struct spar_dev *sdev = dev_get_drvdata(kobj_to_dev(kobj));
-
-	return sdev && sdev->type->id == SPAR_TYPE_NIC ? attr->mode : 0;
-}
-
-const struct attribute_group spar_nic_group = {
+static const struct attribute_group spar_nic_group = {
 	.attrs = spar_nic_attrs,
-	.is_visible = spar_nic_attr_visible,
+};
+
+/* --- counters, under stats/ ----------------------------------------- */
+
+#define NIC_STAT(name, expr)						\
+static ssize_t stat_##name##_show(struct device *dev,			\
+				  struct device_attribute *attr,	\
+				  char *buf)				\
+{									\
+	struct spar_dev *sdev;						\
+	struct spar_nic *nic = dev_to_nic(dev, &sdev);			\
+									\
+	return sysfs_emit(buf, "%llu\n", (unsigned long long)(expr));	\
+}									\
+static struct device_attribute dev_attr_stat_##name =			\
+	__ATTR(name, 0444, stat_##name##_show, NULL)
+
+NIC_STAT(cmd_scsi, atomic64_read(&nic->cmds[SPAR_CMD_SCSI_TYPE]));
+NIC_STAT(cmd_net, atomic64_read(&nic->cmds[SPAR_CMD_NET_TYPE]));
+NIC_STAT(cmd_taskmgmt, atomic64_read(&nic->cmds[SPAR_CMD_SCSITASKMGMT_TYPE]));
+NIC_STAT(cmd_other, atomic64_read(&nic->cmds[0]));
+NIC_STAT(net_rcv_post, atomic64_read(&nic->net_cmds[SPAR_NET_RCV_POST]));
+NIC_STAT(net_xmit, atomic64_read(&nic->net_cmds[SPAR_NET_XMIT]));
+NIC_STAT(net_rcv_enbdis, atomic64_read(&nic->net_cmds[SPAR_NET_RCV_ENBDIS]));
+NIC_STAT(net_rcv_promisc, atomic64_read(&nic->net_cmds[SPAR_NET_RCV_PROMISC]));
+
+static struct attribute *spar_nic_stats_attrs[] = {
+	&dev_attr_stat_cmd_scsi.attr,
+	&dev_attr_stat_cmd_net.attr,
+	&dev_attr_stat_cmd_taskmgmt.attr,
+	&dev_attr_stat_cmd_other.attr,
+	&dev_attr_stat_net_rcv_post.attr,
+	&dev_attr_stat_net_xmit.attr,
+	&dev_attr_stat_net_rcv_enbdis.attr,
+	&dev_attr_stat_net_rcv_promisc.attr,
+	NULL,
+};
+
+static const struct attribute_group spar_nic_stats = {
+	.attrs = spar_nic_stats_attrs,
+};
+
+/* --- the type ------------------------------------------------------- */
+
+static const struct spar_chan_plan spar_nic_chans[] = {
+	[NIC_CHAN] = SPAR_IOCHAN_PLAN(SPAR_VNIC_CHANNEL_GUID,
+				      SPAR_VNIC_CHANNEL_VERSIONID,
+				      spar_nic_write_area),
+};
+
+const struct spar_type_desc spar_nic_type = {
+	.sysfs_name = "nic",
+	.name = "spar-nic",
+	.description =
+		"s-Par virtual NIC: one VNIC IO channel served by a host network interface",
+	.pci_device = SPAR_PCI_DEVICE_ID_NIC,
+	.pci_class = SPAR_PCI_CLASS_NIC,
+	.transport_type = SPAR_TRANSPORT_TYPE_NIC,
+	.default_limit = 16,
+	.nr_chans = ARRAY_SIZE(spar_nic_chans),
+	.chans = spar_nic_chans,
+	.ops = &spar_nic_ops,
+	.attrs = &spar_nic_group,
+	.stats = &spar_nic_stats,
 };

@@ -15,8 +15,6 @@
 #include <linux/iommu.h>
 #include <linux/slab.h>
 
-#include <spar/iochannel.h>
-
 #include "spar_mdev.h"
 
 struct spar_pin {
@@ -164,97 +162,94 @@ int spar_copy_to_guest(struct spar_dev *sdev, u64 iova, const void *src,
 }
 
 /**
- * spar_sg_len() - validate a guest_phys_info scatter list
- * @sg: private copy of the list
- * @nents: entries in use, as the guest claimed
+ * spar_ranges_len() - check a list of guest ranges and add it up
+ * @r: private copy of the list
+ * @n: entries in use
  * @max_len: bound on the total, e.g. the largest transfer allowed
  *
- * Entries may span pages but must be non-empty, must not wrap the
- * address space, and must add up to at most @max_len.
+ * Ranges may span pages but must be non-empty, must not wrap the address
+ * space, and must add up to at most @max_len.
  *
  * Context: any context.
  * Return: total bytes described, or -EPROTO.
  */
-ssize_t spar_sg_len(const struct spar_guest_phys_info *sg, u32 nents,
-		    size_t max_len)
+ssize_t spar_ranges_len(const struct spar_guest_range *r, u32 n,
+			size_t max_len)
 {
 	size_t total = 0;
 	u32 i;
 
-	if (!nents || nents > SPAR_MAX_PHYS_INFO)
+	if (!n)
 		return -EPROTO;
-	for (i = 0; i < nents; i++) {
-		u64 addr = le64_to_cpu(sg[i].address);
-		u64 len = le64_to_cpu(sg[i].length);
-
-		if (!len || len > max_len - total || addr + len < addr)
+	for (i = 0; i < n; i++) {
+		if (!r[i].len || r[i].len > max_len - total ||
+		    r[i].iova + r[i].len < r[i].iova)
 			return -EPROTO;
-		total += len;
+		total += r[i].len;
 	}
 	return total;
 }
 
 /*
- * Walk @len bytes of a checked scatter list from its start, copying
+ * Walk @len bytes of a checked list of ranges from its start, copying
  * between it and @buf in the direction @to_guest says.
  */
-static int spar_sg_copy(struct spar_dev *sdev,
-			const struct spar_guest_phys_info *sg, u32 nents,
-			void *buf, size_t len, bool to_guest)
+static int spar_ranges_copy(struct spar_dev *sdev,
+			    const struct spar_guest_range *r, u32 n,
+			    void *buf, size_t len, bool to_guest)
 {
 	u8 *p = buf;
 	u32 i;
 	int ret;
 
-	for (i = 0; i < nents && len; i++) {
-		u64 addr = le64_to_cpu(sg[i].address);
-		size_t n = min_t(u64, le64_to_cpu(sg[i].length), len);
+	for (i = 0; i < n && len; i++) {
+		size_t chunk = min_t(u64, r[i].len, len);
 
-		ret = spar_copy_guest(sdev, addr, p, n, to_guest);
+		ret = spar_copy_guest(sdev, r[i].iova, p, chunk, to_guest);
 		if (ret)
 			return ret;
-		p += n;
-		len -= n;
+		p += chunk;
+		len -= chunk;
 	}
 	return len ? -EPROTO : 0;
 }
 
 /**
- * spar_copy_from_sg() - gather from a guest scatter list
+ * spar_copy_from_ranges() - gather from a list of guest ranges
  * @sdev: the instance, open
- * @sg: private copy of the list, already checked by spar_sg_len()
- * @nents: entries in use
+ * @r: private copy of the list, already checked by spar_ranges_len()
+ * @n: entries in use
  * @dst: host buffer
  * @len: bytes to copy, at most what the list describes
  *
  * Context: process context; may sleep.
- * Return: 0, or a negative errno if an entry is outside guest memory or
+ * Return: 0, or a negative errno if a range is outside guest memory or
  * the list is shorter than @len.
  */
-int spar_copy_from_sg(struct spar_dev *sdev,
-		      const struct spar_guest_phys_info *sg, u32 nents,
-		      void *dst, size_t len)
+int spar_copy_from_ranges(struct spar_dev *sdev,
+			  const struct spar_guest_range *r, u32 n,
+			  void *dst, size_t len)
 {
-	return spar_sg_copy(sdev, sg, nents, dst, len, false);
+	return spar_ranges_copy(sdev, r, n, dst, len, false);
 }
 
 /**
- * spar_copy_to_sg() - scatter into a guest scatter list
+ * spar_copy_to_ranges() - scatter into a list of guest ranges
  * @sdev: the instance, open
- * @sg: private copy of the list, already checked by spar_sg_len()
- * @nents: entries in use
+ * @r: private copy of the list, already checked by spar_ranges_len()
+ * @n: entries in use
  * @src: host buffer
  * @len: bytes to copy, at most what the list describes
  *
  * Context: process context; may sleep.
- * Return: 0, or a negative errno if an entry is outside guest memory or
+ * Return: 0, or a negative errno if a range is outside guest memory or
  * the list is shorter than @len.
  */
-int spar_copy_to_sg(struct spar_dev *sdev,
-		    const struct spar_guest_phys_info *sg, u32 nents,
-		    const void *src, size_t len)
+int spar_copy_to_ranges(struct spar_dev *sdev,
+			const struct spar_guest_range *r, u32 n,
+			const void *src, size_t len)
 {
-	return spar_sg_copy(sdev, sg, nents, (void *)src, len, true);
+	return spar_ranges_copy(sdev, r, n, (void *)src, len, true);
 }
 
 /**
@@ -303,6 +298,7 @@ int spar_guest_range_ok(struct spar_dev *sdev, u64 iova, size_t len)
  */
 void spar_pins_unmap(struct spar_dev *sdev, u64 iova, u64 length)
 {
+	const struct spar_backend_ops *ops = sdev->type->desc->ops;
 	struct spar_pin_cache *pins = &sdev->pins;
 	unsigned long first, last;
 	struct spar_pin *p;
@@ -323,8 +319,8 @@ void spar_pins_unmap(struct spar_dev *sdev, u64 iova, u64 length)
 	mutex_unlock(&pins->lock);
 
 	/* Buffers posted there are gone; the guest must post new ones. */
-	if (sdev->type->ops && sdev->type->ops->unmap)
-		sdev->type->ops->unmap(sdev, iova, length);
+	if (ops && ops->unmap)
+		ops->unmap(sdev, iova, length);
 }
 
 /**

@@ -24,12 +24,6 @@
 /* How long function drivers get to complete a pause. */
 #define VISORBUS_PAUSE_TIMEOUT_MS	5000
 
-static const u32 visorbus_type_of[] = {
-	[SPAR_PCI_DEVICE_ID_NIC - SPAR_PCI_DEVICE_ID_NIC] = SPAR_TRANSPORT_TYPE_NIC,
-	[SPAR_PCI_DEVICE_ID_HBA - SPAR_PCI_DEVICE_ID_NIC] = SPAR_TRANSPORT_TYPE_HBA,
-	[SPAR_PCI_DEVICE_ID_INPUT - SPAR_PCI_DEVICE_ID_NIC] = SPAR_TRANSPORT_TYPE_INPUT,
-};
-
 static int visorbus_check_entry(struct visorbus_pci *vb, unsigned int i,
 				const struct spar_transport_dir_entry *e)
 {
@@ -50,6 +44,9 @@ static int visorbus_check_entry(struct visorbus_pci *vb, unsigned int i,
 		if (off < o + le64_to_cpu(vb->dir[j].size) && o < off + size)
 			return -EINVAL;
 	}
+	/* The channels are the ones the type brings, in their order. */
+	if (memcmp(&e->type_guid, &vb->type->chans[i], sizeof(e->type_guid)))
+		return -EINVAL;
 	memcpy(&hdr, vb->mem + off, sizeof(hdr));
 	if (le64_to_cpu(hdr.signature) != SPAR_CHANNEL_SIGNATURE ||
 	    le64_to_cpu(hdr.size) != size ||
@@ -62,16 +59,15 @@ static int visorbus_check_transport(struct visorbus_pci *vb)
 {
 	struct spar_transport_header hdr;
 	unsigned int i, n;
-	u32 want = visorbus_type_of[vb->pdev->device - SPAR_PCI_DEVICE_ID_NIC];
 
 	memcpy(&hdr, vb->mem, sizeof(hdr));
 	n = le32_to_cpu(hdr.num_channels);
 	if (le32_to_cpu(hdr.magic) != SPAR_TRANSPORT_MAGIC ||
 	    le32_to_cpu(hdr.version) != SPAR_TRANSPORT_VERSION ||
-	    le32_to_cpu(hdr.device_type) != want ||
+	    le32_to_cpu(hdr.device_type) != vb->type->transport_type ||
 	    le32_to_cpu(hdr.page_size) != SPAR_TRANSPORT_PAGE_SIZE ||
 	    le64_to_cpu(hdr.bar0_size) != vb->mem_size ||
-	    !n || n > SPAR_TRANSPORT_MAX_CHANNELS) {
+	    n != vb->type->nr_chans) {
 		pci_err(vb->pdev, "transport page is not valid\n");
 		return -EINVAL;
 	}
@@ -393,6 +389,7 @@ static int visorbus_pci_probe(struct pci_dev *pdev,
 	if (!vb)
 		return -ENOMEM;
 	vb->pdev = pdev;
+	vb->type = (const struct visorbus_spar_type *)id->driver_data;
 	spin_lock_init(&vb->irq_lock);
 	mutex_init(&vb->state_lock);
 	init_waitqueue_head(&vb->wq);
@@ -481,10 +478,27 @@ static void visorbus_pci_remove(struct pci_dev *pdev)
 	pci_info(pdev, "removed\n");
 }
 
+/*
+ * A spar type, by the suffix of its SPAR_PCI_DEVICE_ID_ and
+ * SPAR_TRANSPORT_TYPE_ names, and the type GUIDs of the channels it
+ * brings, in directory order.
+ */
+#define VISORBUS_SPAR_TYPE(name, ...)					\
+{									\
+	PCI_DEVICE(SPAR_PCI_VENDOR_ID, SPAR_PCI_DEVICE_ID_##name),	\
+	.driver_data = (kernel_ulong_t)&(const struct visorbus_spar_type) { \
+		.transport_type = SPAR_TRANSPORT_TYPE_##name,		\
+		.nr_chans = ARRAY_SIZE(((struct spar_guid[]){ __VA_ARGS__ })), \
+		.chans = { __VA_ARGS__ },				\
+	},								\
+}
+
+/* The spar types this bus drives. */
 static const struct pci_device_id visorbus_pci_ids[] = {
-	{ PCI_DEVICE(SPAR_PCI_VENDOR_ID, SPAR_PCI_DEVICE_ID_NIC) },
-	{ PCI_DEVICE(SPAR_PCI_VENDOR_ID, SPAR_PCI_DEVICE_ID_HBA) },
-	{ PCI_DEVICE(SPAR_PCI_VENDOR_ID, SPAR_PCI_DEVICE_ID_INPUT) },
+	VISORBUS_SPAR_TYPE(NIC, SPAR_VNIC_CHANNEL_GUID),
+	VISORBUS_SPAR_TYPE(HBA, SPAR_VHBA_CHANNEL_GUID),
+	VISORBUS_SPAR_TYPE(INPUT, SPAR_KEYBOARD_CHANNEL_GUID,
+			   SPAR_MOUSE_CHANNEL_GUID),
 	{ }
 };
 MODULE_DEVICE_TABLE(pci, visorbus_pci_ids);

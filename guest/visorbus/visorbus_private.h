@@ -60,8 +60,21 @@ struct visorchannel {
 };
 
 /**
+ * struct visorbus_spar_type - a spar function this bus drives
+ * @transport_type: SPAR_TRANSPORT_TYPE_* its transport page must name
+ * @nr_chans: channels the function brings
+ * @chans: their type GUIDs, in directory order
+ */
+struct visorbus_spar_type {
+	u32 transport_type;
+	unsigned int nr_chans;
+	struct spar_guid chans[SPAR_TRANSPORT_MAX_CHANNELS];
+};
+
+/**
  * struct visorbus_pci - one spar PCI function: one visorbus
  * @pdev: the PCI function
+ * @type: the spar type its device ID names
  * @regs: BAR2, the transport registers
  * @mem: BAR0, mapped write-back: the transport page and the channels
  * @tp: the transport page (= @mem)
@@ -92,6 +105,7 @@ struct visorchannel {
  */
 struct visorbus_pci {
 	struct pci_dev *pdev;
+	const struct visorbus_spar_type *type;
 	void __iomem *regs;
 	void *mem;
 	struct spar_transport_page *tp;
