@@ -18,7 +18,7 @@ KBUILD_ARGS ?=
 # Seconds `make fuzz` gives each fuzz target.
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps modules tools check check-unit check-vm check-e2e lint \
+.PHONY: all deps modules tools check check-unit check-vm check-e2e lint check-debug \
 	fuzz bench demo install clean help unit-tier check-tiers
 
 all: deps modules tools
@@ -31,6 +31,7 @@ help:
 	@echo "make fuzz         each fuzz target for FUZZ_SECONDS (60), corpus kept in tests/fuzz/corpus/"
 	@echo "make check-vm     the host module in a throwaway VM"
 	@echo "make check-e2e    nested guests inside that VM"
+	@echo "make check-debug  the VM tier on a KASAN/lockdep/kmemleak/UBSAN kernel (not in check)"
 	@echo "make bench        benchmarks (never part of check)"
 	@echo "make demo         boot a VM, load the module, create one instance of each type"
 	@echo "make install      install the modules for the running kernel (KVER=... to choose)"
@@ -78,6 +79,12 @@ fuzz: deps
 check-vm: modules tools
 	@mkdir -p $(RESULTS)
 	@VM_KVER=$(KVER) $(ROOT)/tests/vm/run.sh
+
+# The VM tier on a debug kernel (KASAN, lockdep, kmemleak, UBSAN), built
+# once per machine under ~/.cache/spar-mdev; not part of check.
+check-debug: deps tools
+	@mkdir -p $(RESULTS)
+	@$(LOCK) $(ROOT)/scripts/check-debug.sh
 
 check-e2e: modules tools
 	@mkdir -p $(RESULTS)

@@ -55,7 +55,7 @@ fi
 # is started again from scratch.
 rm -rf "$dir"
 mkdir -p "$dir/obj"
-top="$(tar -tJf "$tarball" | head -n 1 | cut -d/ -f1)"
+top="$(basename "$tarball" .tar.xz)"
 echo "debug-kernel: unpacking $tarball" >&2
 tar -xJf "$tarball" -C "$dir"
 src="$dir/$top"

@@ -33,8 +33,10 @@ vm_setup() {
 	VM_DMESG_RE="$(grep -v '^#' "$lib/dmesg-patterns" | paste -sd '|')"
 	SPAR_ROOT="${SPAR_ROOT:-$(cd "$lib/../../.." && pwd)}"
 	VM_KVER="${VM_KVER:-$("$SPAR_ROOT/scripts/kver.sh")}" || vm_die "no usable kernel"
-	VM_KERNEL="/boot/vmlinuz-$VM_KVER"
-	VM_MODDIR="/lib/modules/$VM_KVER"
+	# A kernel built elsewhere (make check-debug) names its image, its
+	# modules directory and its build (KDIR) itself.
+	VM_KERNEL="${VM_KERNEL:-/boot/vmlinuz-$VM_KVER}"
+	VM_MODDIR="${VM_MODDIR:-/lib/modules/$VM_KVER}"
 	VM_BUILD="$SPAR_ROOT/build/vm"
 	VM_LOGS="$VM_BUILD/logs"
 	VM_QEMU="${VM_QEMU:-qemu-system-x86_64}"
@@ -163,7 +165,10 @@ vm_boot() {
 	# SPAR_TEST_* settings of this shell reach the tests in the VM, e.g.
 	# SPAR_TEST_TIMEOUT or SPAR_TEST_ABORT_AFTER (the kernel hands
 	# NAME=VALUE words of its command line to /init as environment).
-	local v testenv=""
+	local v testenv="" moddir=""
+	# The VM finds a kernel's modules at /lib/modules/<release>; for a
+	# kernel built elsewhere /init links that to its directory.
+	[ "$VM_MODDIR" != "/lib/modules/$VM_KVER" ] && moddir="$VM_MODDIR"
 	for v in $(compgen -e | grep '^SPAR_TEST_'); do
 		testenv+=" $v=${!v// /}"
 	done
@@ -174,7 +179,7 @@ vm_boot() {
 		-kernel "$VM_KERNEL" -initrd "$initrd"
 		-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap
 		-virtfs "local,path=$SPAR_ROOT,mount_tag=repo,security_model=none,readonly=on,multidevs=remap"
-		-append "console=ttyS0 loglevel=4 log_buf_len=16M panic=-1 mitigations=off rdinit=/init${testenv} ${VM_CONTROL:+spar_warn_ko=$SPAR_ROOT/tests/kmod/spar_warn_test.ko} -- $SPAR_ROOT $script $*"
+		-append "console=ttyS0 loglevel=4 log_buf_len=16M panic=-1 mitigations=off rdinit=/init${testenv} ${VM_CONTROL:+spar_warn_ko=$SPAR_ROOT/tests/kmod/spar_warn_test.ko}${moddir:+ spar_moddir=$moddir} -- $SPAR_ROOT $script $*"
 		"${VM_QEMU_EXTRA[@]}"
 	)
 	echo "vm: booting $group (${VM_ACCEL[1]}, timeout ${tmo}s), console: $log"
@@ -312,7 +317,7 @@ vm_module_ready() {
 # negative control's module, for $VM_KVER (TIER/control-module-build).
 vm_control_module() {
 	local tier="$1" results="$2" dir="$SPAR_ROOT/tests/kmod"
-	if ! make -s -C "/lib/modules/$VM_KVER/build" M="$dir" modules > "$VM_LOGS/kmod-build.log" 2>&1 ||
+	if ! make -s -C "${KDIR:-/lib/modules/$VM_KVER/build}" M="$dir" modules > "$VM_LOGS/kmod-build.log" 2>&1 ||
 	   [ ! -f "$dir/spar_warn_test.ko" ]; then
 		echo "vm: building $dir failed:" >&2
 		tail -n 20 "$VM_LOGS/kmod-build.log" >&2
