@@ -30,8 +30,20 @@ done
 
 start=$SECONDS
 vm_module_ready "$tier" "$results" || exit 1
-# The L2 guests' initramfs; L1 finds it at the same path through 9p.
-vm_l2_initramfs "$VM_BUILD/l2-initramfs-$VM_KVER.cpio.gz" "$here/l2-init"
+# The nested guests boot E2E_L2_KVER (default: the kernel of the VM), with
+# guest modules built for it; L1 finds both at the same paths through 9p.
+l2kver="${E2E_L2_KVER:-$VM_KVER}"
+if [ "$l2kver" != "$VM_KVER" ]; then
+	echo "e2e: the VM boots $VM_KVER, its nested guests boot $l2kver"
+	if ! guest="$(vm_guest_modules "$l2kver")"; then
+		echo "FAIL $tier/setup-guest-modules" >> "$results"
+		vm_summary "$tier" "$results" "$((SECONDS - start))"
+		exit 1
+	fi
+	export SPAR_TEST_L2_KVER="$l2kver" SPAR_TEST_GUEST_KO="$guest"
+fi
+VM_KVER="$l2kver" VM_MODDIR="/lib/modules/$l2kver" \
+	vm_l2_initramfs "$VM_BUILD/l2-initramfs-$l2kver.cpio.gz" "$here/l2-init"
 rc=0
 vm_boot e2e "${SPAR_E2E_TIMEOUT:-1500}" tests/e2e/e2e-main.sh "$@"
 vm_collect "$tier" e2e "$results" l1-boot nested-dmesg || rc=1

@@ -24,7 +24,7 @@ t_declare vb-{module,create-nic,create-input,l2-ready,qemu-exit,insmod} \
 	vb-{vnic,keyboard,mouse}-{physaddr,nbytes,clientpartition,typeguid} \
 	vb-{vnic,keyboard,mouse}-{zoneguid,typename,modalias,uevent}
 
-VB_KO="$SPAR_REPO/guest/visorbus/visorbus.ko"
+VB_KO="$SPAR_GUEST_KO/visorbus/visorbus.ko"
 VNIC_GUID=8cd5994d-c58e-11da-95a9-00e08161165f
 KBD_GUID=c73416d0-b0b8-44af-b304-9d2ae99f1b3d
 MOUSE_GUID=addf07d4-94a9-46e2-81c3-61abcdbdbd87

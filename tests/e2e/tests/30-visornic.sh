@@ -25,8 +25,8 @@ set -u
 IFNAME=spn-e2e
 HOST_IP=10.99.0.1
 GUEST_IP=10.99.0.2
-BUS_KO="$SPAR_REPO/guest/visorbus/visorbus.ko"
-NIC_KO="$SPAR_REPO/guest/visornic/visornic.ko"
+BUS_KO="$SPAR_GUEST_KO/visorbus/visorbus.ko"
+NIC_KO="$SPAR_GUEST_KO/visornic/visornic.ko"
 WORK=/tmp/nic-e2e
 WWW=$WORK/www
 BB="$(command -v busybox)"

@@ -20,8 +20,8 @@ t_declare unplug-{modules-built,create,ifname,initrd,remove,instance-gone} \
 
 IFNAME=spn-unplug
 WORK=/tmp/unplug-e2e
-BUS_KO="$SPAR_REPO/guest/visorbus/visorbus.ko"
-NIC_KO="$SPAR_REPO/guest/visornic/visornic.ko"
+BUS_KO="$SPAR_GUEST_KO/visorbus/visorbus.ko"
+NIC_KO="$SPAR_GUEST_KO/visornic/visornic.ko"
 
 # The L2 guest: bring eth0 up, ping, then wait for the device to go.
 l2_script() {

@@ -8,6 +8,10 @@
 
 SPAR_TIER="${SPAR_TIER:-vm}"
 SPAR_REPO="${SPAR_REPO:?SPAR_REPO must name the repository}"
+# The guest modules for nested guests (built for another kernel than the
+# VM's when the host set SPAR_TEST_GUEST_KO).
+# shellcheck disable=SC2034 # used by the test files
+SPAR_GUEST_KO="${SPAR_TEST_GUEST_KO:-$SPAR_REPO/guest}"
 T_FAILS=0
 
 # Paths of the sysfs contract of the host module.

@@ -8,8 +8,11 @@
 # /tmp/l2-<name>.log and echoed on the VM console as "[l2:<name>] <line>",
 # which the host collects into build/vm/logs/<group>-l2-<name>.log.
 
-L2_KERNEL="/boot/vmlinuz-$(uname -r)"
-L2_INITRD="${L2_INITRD:-$SPAR_REPO/build/vm/l2-initramfs-$(uname -r).cpio.gz}"
+# The nested guests boot the VM's kernel unless the host asked for another
+# (SPAR_TEST_L2_KVER, with guest modules built for it in SPAR_TEST_GUEST_KO).
+L2_KVER="${SPAR_TEST_L2_KVER:-$(uname -r)}"
+L2_KERNEL="/boot/vmlinuz-$L2_KVER"
+L2_INITRD="${L2_INITRD:-$SPAR_REPO/build/vm/l2-initramfs-$L2_KVER.cpio.gz}"
 L2_APPEND="${L2_APPEND:-console=ttyS0 loglevel=4 log_buf_len=16M panic=-1 mitigations=off rdinit=/init}"
 L2_MEM="${L2_MEM:-512M}"
 
@@ -81,8 +84,8 @@ l2_guest_initrd() {
 	local dir="$1" x="$1/extra"
 	rm -rf "$x"
 	mkdir -p "$x/modules" "$x/l2.d"
-	cp "$SPAR_REPO/guest/visorbus/visorbus.ko" \
-		"$SPAR_REPO/guest/visornic/visornic.ko" "$x/modules/" || return 1
+	cp "$SPAR_GUEST_KO/visorbus/visorbus.ko" \
+		"$SPAR_GUEST_KO/visornic/visornic.ko" "$x/modules/" || return 1
 	echo visorbus.ko > "$x/modules.list"
 	cat > "$x/l2.d/$2"
 	(cd "$x" && find . -print0 | sort -z |

@@ -260,6 +260,30 @@ vm_collect() {
 	return "$bad"
 }
 
+# vm_guest_modules KVER: build the guest modules for KVER in a private
+# copy of the sources (build/guest-KVER), so that the tree's own modules
+# stay built for the VM's kernel; print the directory that holds
+# visorbus/ and visornic/.
+vm_guest_modules() {
+	local kver="$1" dir="$VM_BUILD/guest-$1" f
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	(cd "$SPAR_ROOT" && git ls-files -co --exclude-standard 'guest/*' \
+		'channel/*' 'include/*' scripts/compat-probe.sh) | grep -v '\.mod\.c$' |
+		while read -r f; do
+			mkdir -p "$dir/$(dirname "$f")"
+			cp "$SPAR_ROOT/$f" "$dir/$f"
+		done
+	echo "obj-m += guest/" > "$dir/Kbuild"
+	if ! make -C "/lib/modules/$kver/build" M="$dir" modules \
+			> "$VM_LOGS/guest-$kver-build.log" 2>&1; then
+		echo "vm: building the guest modules for $kver failed:" >&2
+		tail -n 20 "$VM_LOGS/guest-$kver-build.log" >&2
+		return 1
+	fi
+	echo "$dir/guest"
+}
+
 # vm_control TIER GROUP LOG RESULTS: the negative control.  After its
 # final dump the VM loaded tests/kmod/spar_warn_test.ko, which logs a
 # deliberate WARN, and printed what it added to the kernel log; the checks
