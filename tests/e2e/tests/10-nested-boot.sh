@@ -21,7 +21,8 @@ rc=$?
 log="$(l2_log nested)"
 echo "# l2 nested: $((SECONDS - start)) s"
 
-t_match nested-boot "^SPAR-L2-UP $L2_KVER\$" "$(cat "$log")"
+# The release string may hold regex characters (6.12.117+deb12): match it literally.
+t_ok nested-boot grep -qxF "SPAR-L2-UP $L2_KVER" "$log"
 t_match nested-poweroff '^SPAR-L2-DONE$' "$(cat "$log")"
 t_eq nested-qemu-exit 0 "$rc"
 l2dmesg="$(sed -n '/^SPAR-L2-DMESG-BEGIN$/,/^SPAR-L2-DMESG-END$/p' "$log")"

@@ -19,6 +19,7 @@
 #   SPAR_ACCEL_CPUS="a b"     CPU models to try under KVM (default: host qemu64)
 #   SPAR_ACCEL_TIMEOUT=N      seconds one probe boot may take (default 20)
 #   SPAR_KVM_DEV=PATH         the KVM device (default /dev/kvm)
+#   SPAR_TCG_CPU=MODEL        the CPU model under TCG (default max)
 #
 # After accel_select, ACCEL_ARGS holds the QEMU options (-accel X -cpu Y),
 # ACCEL_NAME is kvm or tcg, and ACCEL_WHY says why, on one line.
@@ -114,7 +115,7 @@ accel_select() {
 	ACCEL_NAME=""
 	case "${SPAR_ACCEL:-}" in
 	tcg)
-		accel_use tcg max "forced by SPAR_ACCEL=tcg"
+		accel_use tcg "${SPAR_TCG_CPU:-max}" "forced by SPAR_ACCEL=tcg"
 		return 0
 		;;
 	kvm)
@@ -128,11 +129,11 @@ accel_select() {
 		;;
 	esac
 	if [ ! -e "$dev" ]; then
-		accel_use tcg max "no $dev"
+		accel_use tcg "${SPAR_TCG_CPU:-max}" "no $dev"
 		return 0
 	fi
 	if [ ! -r "$dev" ] || [ ! -w "$dev" ]; then
-		accel_use tcg max "$dev is not readable and writable by $(id -un)"
+		accel_use tcg "${SPAR_TCG_CPU:-max}" "$dev is not readable and writable by $(id -un)"
 		return 0
 	fi
 
@@ -142,6 +143,7 @@ accel_select() {
 	if [ -s "$verdict" ]; then
 		local name model reason
 		{ read -r name model && read -r reason; } < "$verdict"
+		[ "$name" = tcg ] && model="${SPAR_TCG_CPU:-max}"
 		accel_use "$name" "$model" "$reason; cached $(date -r "$verdict" +%F)"
 		return 0
 	fi
@@ -160,7 +162,7 @@ accel_select() {
 		tried+=("-cpu $cpu: $why")
 	done
 	if [ "$ACCEL_NAME" != kvm ]; then
-		accel_use tcg max \
+		accel_use tcg "${SPAR_TCG_CPU:-max}" \
 			"kvm present, probe: $(accel_join "${tried[@]}"); $((SECONDS - start))s"
 	fi
 	printf '%s %s\n%s\n' "$ACCEL_NAME" "${ACCEL_ARGS[3]}" "$ACCEL_WHY" \

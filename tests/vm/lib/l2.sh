@@ -22,8 +22,12 @@ L2_MEM="${L2_MEM:-512M}"
 # l2_accel: the QEMU options of the accelerator for nested guests, chosen
 # the way the host harness chooses its own (accel.sh): KVM only if this VM
 # boots a probe under it.  The verdict is cached for the life of the VM.
+# Under TCG inside TCG the CPU model is max without cx16: with it, Debian's
+# 6.12 kernel double-faults early in boot on a cmpxchg16b in the slab
+# allocator (seen with QEMU 7.2); SPAR_TEST_L2_TCG_CPU overrides it.
 l2_accel() {
-	accel_select qemu-system-x86_64 "$L2_KERNEL" "$(command -v busybox)" \
+	SPAR_TCG_CPU="${SPAR_TEST_L2_TCG_CPU:-max,-cx16}" \
+		accel_select qemu-system-x86_64 "$L2_KERNEL" "$(command -v busybox)" \
 		/tmp/spar-accel || return 1
 	echo "# l2 $(accel_line)" >&2
 	echo "${ACCEL_ARGS[*]}"
