@@ -41,8 +41,7 @@ enum {
 
 struct spar_nic_buf {
 	u64 cookie;
-	u64 iova;
-	u32 len;
+	struct spar_nic_frag frag;
 };
 
 /**
@@ -217,7 +216,7 @@ static void spar_nic_unmap(struct spar_dev *sdev, u64 iova, u64 len)
 	for (i = 0; i < nic->post_count; i++) {
 		struct spar_nic_buf b = *nic_posted(nic, i);
 
-		if (b.iova < iova + len && iova < b.iova + b.len)
+		if (spar_nic_frag_overlaps(&b.frag, iova, len))
 			continue;
 		*nic_posted(nic, kept++) = b;
 	}
@@ -231,9 +230,8 @@ static int nic_rcv_post(struct spar_nic *nic, const struct spar_nic_cmd *cmd)
 	int ret = 0;
 
 	b.cookie = cmd->buf;
-	b.iova = cmd->post.iova;
-	b.len = cmd->post.len;
-	if (spar_guest_range_ok(nic->sdev, b.iova, b.len))
+	b.frag = cmd->post;
+	if (spar_guest_range_ok(nic->sdev, b.frag.iova, b.frag.len))
 		return nic_bad(nic, "receive buffer outside guest memory");
 
 	mutex_lock(&nic->post_lock);
@@ -430,7 +428,7 @@ static unsigned int nic_chain(struct spar_nic *nic, u32 len,
 	while (room < len && n < SPAR_MAX_NET_RCV_CHAIN &&
 	       n < nic->post_count) {
 		chain[n] = *nic_posted(nic, n);
-		room += chain[n].len;
+		room += chain[n].frag.len;
 		n++;
 	}
 	if (room < len) {
@@ -459,7 +457,7 @@ static int nic_deliver(struct spar_nic *nic, struct sk_buff *skb)
 
 	memset(&nic->rsp, 0, sizeof(nic->rsp));
 	for (i = 0; i < n; i++) {
-		u32 chunk = min(len - off, chain[i].len);
+		u32 chunk = min(len - off, chain[i].frag.len);
 
 		if (skb_copy_bits(skb, off, nic->bounce, chunk)) {
 			nic_unchain(nic, chain, n);
@@ -471,8 +469,8 @@ static int nic_deliver(struct spar_nic *nic, struct sk_buff *skb)
 		 * this frame), which is no protocol violation: drop the frame
 		 * and that buffer, and keep the others posted.
 		 */
-		if (spar_copy_to_guest(nic->sdev, chain[i].iova, nic->bounce,
-				       chunk)) {
+		if (spar_copy_to_guest(nic->sdev, chain[i].frag.iova,
+				       nic->bounce, chunk)) {
 			memmove(&chain[i], &chain[i + 1],
 				(n - i - 1) * sizeof(chain[0]));
 			nic_unchain(nic, chain, n - 1);
