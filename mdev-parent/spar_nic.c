@@ -27,6 +27,8 @@
 #define SPAR_NIC_MAX_POSTED	SPAR_RING_SLOTS_MAX
 /* Host frames waiting for the worker; the interface stops beyond this. */
 #define SPAR_NIC_TXQ_LEN	256
+/* Host interface name when the default one is taken: spn0, spn1, ... */
+#define SPAR_NIC_IFNAME_ENUM	"spn%d"
 /* Guest page size of phys_info descriptors. */
 #define SPAR_NIC_PAGE		SPAR_PI_PAGE_SIZE
 
@@ -165,7 +167,8 @@ static struct net_device *spar_nic_netdev_new(struct spar_nic *nic,
 	int ret;
 
 	dev = alloc_netdev(sizeof(struct spar_nic_priv), name,
-			   NET_NAME_USER, ether_setup);
+			   strchr(name, '%') ? NET_NAME_ENUM : NET_NAME_USER,
+			   ether_setup);
 	if (!dev)
 		return ERR_PTR(-ENOMEM);
 	((struct spar_nic_priv *)netdev_priv(dev))->nic = nic;
@@ -177,7 +180,7 @@ static struct net_device *spar_nic_netdev_new(struct spar_nic *nic,
 	SET_NETDEV_DEV(dev, spar_dev_device(nic->sdev));
 	netif_carrier_off(dev);
 
-	/* Fails with -EEXIST if the name is taken. */
+	/* Fails with -EEXIST if the name is taken; "%d" picks a free one. */
 	ret = register_netdev(dev);
 	if (ret) {
 		free_netdev(dev);
@@ -608,9 +611,17 @@ static int spar_nic_create(struct spar_dev *sdev)
 	}
 	sdev->backend = nic;
 
-	/* Default name: "spn" and the first 8 hex digits of the UUID. */
+	/*
+	 * Default name: "spn" and the first 8 hex digits of the UUID.  If an
+	 * interface has that name already (another instance whose UUID starts
+	 * the same, or one named so by hand), the kernel numbers a free one.
+	 */
 	snprintf(name, sizeof(name), "spn%.8s", dev_name(spar_dev_device(sdev)));
 	nic->netdev = spar_nic_netdev_new(nic, name);
+	if (nic->netdev == ERR_PTR(-EEXIST)) {
+		strscpy(name, SPAR_NIC_IFNAME_ENUM, sizeof(name));
+		nic->netdev = spar_nic_netdev_new(nic, name);
+	}
 	if (IS_ERR(nic->netdev)) {
 		ret = PTR_ERR(nic->netdev);
 		nic->netdev = NULL;
@@ -729,6 +740,37 @@ bad:
 }
 static DEVICE_ATTR_RW(mac);
 
+/*
+ * Host and guest agree on the MTU: the host interface takes it first (a
+ * team or bond the interface belongs to may refuse), and only then does
+ * the channel the guest reads.  Called with sdev->lock held.
+ */
+static int nic_mtu_set(struct spar_nic *nic, u32 val)
+{
+	u32 old = nic->mtu;
+	int ret;
+
+	lockdep_assert_held(&nic->sdev->lock);
+	rtnl_lock();
+	ret = dev_set_mtu(nic->netdev, val);
+	rtnl_unlock();
+	if (ret) {
+		dev_err_ratelimited(spar_dev_device(nic->sdev),
+				    "mtu: the host interface %s refused %u (%d)\n",
+				    nic->netdev->name, val, ret);
+		return ret;
+	}
+	WRITE_ONCE(nic->mtu, val);
+	ret = nic_attr_commit(nic->sdev);
+	if (ret) {
+		WRITE_ONCE(nic->mtu, old);
+		rtnl_lock();
+		dev_set_mtu(nic->netdev, old);
+		rtnl_unlock();
+	}
+	return ret;
+}
+
 static ssize_t mtu_show(struct device *dev, struct device_attribute *attr,
 			char *buf)
 {
@@ -750,18 +792,9 @@ static ssize_t mtu_store(struct device *dev, struct device_attribute *attr,
 		return -EINVAL;
 	mutex_lock(&sdev->lock);
 	ret = nic_attr_writable(dev, sdev, "mtu");
-	if (!ret) {
-		WRITE_ONCE(nic->mtu, val);
-		ret = nic_attr_commit(sdev);
-	}
+	if (!ret)
+		ret = nic_mtu_set(nic, val);
 	mutex_unlock(&sdev->lock);
-	if (ret)
-		return ret;
-
-	/* The host side follows, so that frames of that size pass. */
-	rtnl_lock();
-	ret = dev_set_mtu(nic->netdev, val);
-	rtnl_unlock();
 	return ret ? ret : count;
 }
 static DEVICE_ATTR_RW(mtu);
