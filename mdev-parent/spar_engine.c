@@ -100,6 +100,16 @@ static int spar_engine_consume_queue(struct spar_dev *sdev, unsigned int c,
 	struct spar_sq_server *sq = &sdev->chan[c].q[q];
 	int done = 0, ret;
 
+	/*
+	 * The buffer was sized from the largest slot of any queue the host
+	 * consumes, and the layout refused a geometry other than the plan's;
+	 * a queue with a bigger slot is a bug in the core, not the guest.
+	 */
+	if (WARN_ON_ONCE(sq->geo.signal_size > sdev->engine.msg_size)) {
+		spar_dev_set_status(sdev, SPAR_STATUS_BROKEN,
+				    SPAR_STATUS_READY);
+		return -EPROTO;
+	}
 	while (*budget > 0) {
 		/* Leave the command queued until its answer has room. */
 		if (spar_engine_chan_room(sdev, c) < (int)ops->room) {
@@ -324,6 +334,7 @@ int spar_engine_start(struct spar_dev *sdev)
 	eng->msg = kzalloc(sdev->type->msg_size, GFP_KERNEL);
 	if (!eng->msg)
 		return -ENOMEM;
+	eng->msg_size = sdev->type->msg_size;
 	eng->irq_pending = 0;
 	eng->adaptive_ns = 0;
 	if (ops->start) {
@@ -350,6 +361,7 @@ err_stop:
 err_free:
 	kfree(eng->msg);
 	eng->msg = NULL;
+	eng->msg_size = 0;
 	return ret;
 }
 
@@ -382,6 +394,7 @@ void spar_engine_stop(struct spar_dev *sdev)
 		ops->stop(sdev);
 	kfree(eng->msg);
 	eng->msg = NULL;
+	eng->msg_size = 0;
 }
 
 /**

@@ -243,6 +243,8 @@ struct spar_type {
  * @kick: set by doorbells and back-end events, cleared by the worker
  *	before each pass; pairs with the re-check before it sleeps
  * @msg: private copy of the command being handled
+ * @msg_size: bytes of @msg: the largest slot of any queue the host
+ *	consumes; every copy into it is checked against this
  * @irq_pending: notification indexes that got a signal in this pass
  * @room_wait: the last pass left commands queued for lack of room on a
  *	response queue; the worker then asks to be told when room appears
@@ -255,6 +257,7 @@ struct spar_engine {
 	struct task_struct *task;
 	atomic_t kick;
 	u8 *msg;
+	size_t msg_size;
 	unsigned long irq_pending;
 	bool room_wait;
 	unsigned int busy_poll_us;
