@@ -2,14 +2,15 @@
 /*
  * spar-mdev host module: the engine that serves an open instance.
  *
- * One kthread per open instance takes the guest's commands off the queues
- * the host consumes and hands each, undecoded, to the back-end, lets the
- * back-end
- * produce towards the guest, and interrupts the guest once per pass when
+ * One kthread per open instance, in the cgroups of the process that opened
+ * it, takes the guest's commands off the queues the host consumes and
+ * hands each, undecoded, to the back-end, lets the back-end produce
+ * towards the guest, and interrupts the guest once per pass when
  * it asked for it.  Work per pass is bounded so one guest cannot keep the
  * CPU; between passes the worker polls for a short, self-tuned window and
  * then sleeps until a doorbell or a back-end event.
  */
+#include <linux/cgroup.h>
 #include <linux/kthread.h>
 #include <linux/sched/clock.h>
 #include <linux/slab.h>
@@ -347,6 +348,20 @@ int spar_engine_start(struct spar_dev *sdev)
 	if (IS_ERR(task)) {
 		ret = PTR_ERR(task);
 		goto err_stop;
+	}
+	/*
+	 * The work is done for the process that opened the device: charge
+	 * it to that process's cgroups, so that the VM's limits cover it.
+	 */
+	if (sdev->owner) {
+		ret = cgroup_attach_task_all(sdev->owner, task);
+		if (ret) {
+			dev_err_ratelimited(spar_dev_device(sdev),
+					    "cannot move the worker into the cgroups of its opener (%d)\n",
+					    ret);
+			kthread_stop(task);
+			goto err_stop;
+		}
 	}
 	get_task_struct(task);
 	spin_lock_irq(&eng->lock);

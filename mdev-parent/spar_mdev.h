@@ -289,6 +289,8 @@ struct spar_pin_cache {
  * @lock: serialises open/close, reset, configuration space, registers and
  *	attribute changes
  * @open: the user has the device open
+ * @owner: the task that opened it, while it is open; the worker runs in
+ *	its cgroups
  * @cfg: configuration space; under @lock
  * @irq: interrupt state; its own lock
  * @bar0: channel memory, vmalloc_user(), mapped by the user
@@ -314,6 +316,7 @@ struct spar_dev {
 	struct spar_type *type;
 	struct mutex lock; /* see above */
 	bool open;
+	struct task_struct *owner;
 	struct spar_cfg cfg;
 	struct spar_irq irq;
 	u8 *bar0;

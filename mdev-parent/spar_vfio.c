@@ -7,6 +7,7 @@
  * INTx, MSI and REQ.  The ioctl switch calls one helper per request.
  */
 #include <linux/mm.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
@@ -315,6 +316,20 @@ static void spar_vfio_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length)
 	spar_pins_unmap(to_spar_dev(vdev), iova, length);
 }
 
+/* Closed: no worker may start, and none runs for the opener any more. */
+static void spar_vfio_forget_owner(struct spar_dev *sdev)
+{
+	struct task_struct *owner;
+
+	mutex_lock(&sdev->lock);
+	sdev->open = false;
+	owner = sdev->owner;
+	sdev->owner = NULL;
+	mutex_unlock(&sdev->lock);
+	if (owner)
+		put_task_struct(owner);
+}
+
 static int spar_vfio_open(struct vfio_device *vdev)
 {
 	struct spar_dev *sdev = to_spar_dev(vdev);
@@ -322,13 +337,11 @@ static int spar_vfio_open(struct vfio_device *vdev)
 
 	mutex_lock(&sdev->lock);
 	sdev->open = true;
+	sdev->owner = get_task_struct(current);
 	mutex_unlock(&sdev->lock);
 	ret = spar_dev_reset(sdev);
-	if (ret) {
-		mutex_lock(&sdev->lock);
-		sdev->open = false;
-		mutex_unlock(&sdev->lock);
-	}
+	if (ret)
+		spar_vfio_forget_owner(sdev);
 	return ret;
 }
 
@@ -336,9 +349,7 @@ static void spar_vfio_close(struct vfio_device *vdev)
 {
 	struct spar_dev *sdev = to_spar_dev(vdev);
 
-	mutex_lock(&sdev->lock);
-	sdev->open = false;
-	mutex_unlock(&sdev->lock);
+	spar_vfio_forget_owner(sdev);
 	/* Quiesces, forgets guest state and unpins, as a reset does. */
 	spar_dev_reset(sdev);
 	spar_irq_disable_all(&sdev->irq);

@@ -12,6 +12,7 @@
  *   nic_test malicious UUID_A UUID_B
  *   nic_test remove UUID
  *   nic_test states UUID
+ *   nic_test acct UUID CGROUP-DIR
  *   nic_test --list SUBCOMMAND   the check names SUBCOMMAND reports
  *
  * Every case prints "PASS vm/nic-<case>" or "FAIL vm/nic-<case>" with
@@ -20,6 +21,8 @@
  * the harness can be shown to catch a client that dies.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -29,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -1367,6 +1371,136 @@ static int do_remove(char **argv)
 	return 0;
 }
 
+/* ---- accounting: the worker runs in the opener's cgroup ---- */
+
+/* first line of a small proc or sysfs file, without its newline */
+static int read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	int ok;
+
+	if (!f)
+		return -errno;
+	ok = fgets(buf, (int)len, f) != NULL;
+	fclose(f);
+	if (!ok)
+		return -EIO;
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+/*
+ * PID of the engine worker of instance @uuid, named "spar/UUID" (a kernel
+ * that keeps only a task's first 15 characters shows a prefix), or 0.
+ */
+static pid_t worker_pid(const char *uuid)
+{
+	char want[64], comm[64], path[300];
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	pid_t pid = 0;
+
+	snprintf(want, sizeof(want), "spar/%s", uuid);
+	while (d && !pid && (e = readdir(d))) {
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
+		if (read_line(path, comm, sizeof(comm)))
+			continue;
+		if (strlen(comm) >= 15 && !strncasecmp(comm, want, strlen(comm)))
+			pid = atoi(e->d_name);
+	}
+	if (d)
+		closedir(d);
+	return pid;
+}
+
+/* the whole of /proc/@pid/cgroup (@pid 0: this process) */
+static int cgroup_of(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	size_t n;
+	FILE *f;
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/cgroup");
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	n = fread(buf, 1, len - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	return n ? 0 : -EIO;
+}
+
+/* the instance's worker is in the same cgroups as this process */
+static int case_worker_cgroup(struct inst *in, const char *mine)
+{
+	char theirs[512];
+	pid_t w = worker_pid(in->uuid);
+
+	if (!w)
+		return bad("no worker named spar/%s", in->uuid);
+	if (cgroup_of(w, theirs, sizeof(theirs)))
+		return bad("cannot read /proc/%d/cgroup", (int)w);
+	if (strcmp(theirs, mine))
+		return bad("worker %d is in '%.*s', the opener in '%.*s'",
+			   (int)w, (int)strcspn(theirs, "\n"), theirs,
+			   (int)strcspn(mine, "\n"), mine);
+	return 0;
+}
+
+/* after the close the worker is gone */
+static int case_worker_gone(const char *uuid)
+{
+	int i;
+
+	for (i = 0; i < 300 && worker_pid(uuid); i++)
+		usleep(10000);
+	return worker_pid(uuid) ? bad("worker still there after close") : 0;
+}
+
+static int do_acct(char **argv)
+{
+	struct inst in = { .uuid = argv[0] };
+	char path[300], mine[512];
+	FILE *f;
+	int ok, ret;
+
+	/* join the cgroup, as a VM's process would be placed in one */
+	snprintf(path, sizeof(path), "%s/cgroup.procs", argv[1]);
+	f = fopen(path, "w");
+	ok = f && fprintf(f, "%d\n", (int)getpid()) > 0;
+	if (f && fclose(f))
+		ok = 0;
+	if (!ok || cgroup_of(0, mine, sizeof(mine)) ||
+	    !strncmp(mine, "0::/\n", 5)) {
+		bad("cannot join %s (%s)", argv[1], strerror(errno));
+		result("acct-worker-cgroup", 0);
+		return 0;
+	}
+	note("opener in %.*s", (int)strcspn(mine, "\n"), mine);
+	ret = spar_vfio_open(&in.v, in.uuid);
+	if (ret) {
+		bad("open: %s", strerror(-ret));
+		result("acct-worker-cgroup", 0);
+		return 0;
+	}
+	in.open = 1;
+	result("acct-worker-cgroup", !case_worker_cgroup(&in, mine));
+	/* a reset starts a new worker, for the same opener */
+	ret = spar_vfio_reset(&in.v);
+	if (ret)
+		bad("VFIO_DEVICE_RESET: %s", strerror(-ret));
+	result("acct-after-reset", !ret && !case_worker_cgroup(&in, mine));
+	spar_vfio_close(&in.v);
+	in.open = 0;
+	result("acct-worker-gone", !case_worker_gone(in.uuid));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	/*
@@ -1392,6 +1526,8 @@ int main(int argc, char **argv)
 		{ "remove", 1, do_remove, "remove-while-open" },
 		{ "states", 1, do_states,
 		  "pause-resume pause-timeout guest-status intx pause-unsupported" },
+		{ "acct", 2, do_acct,
+		  "acct-worker-cgroup acct-after-reset acct-worker-gone" },
 	};
 	const char *abort_after = getenv("SPAR_TEST_ABORT_AFTER");
 	unsigned int i;
@@ -1423,7 +1559,7 @@ int main(int argc, char **argv)
 		cmds[i].fn(argv + 2);
 		return failures ? 1 : 0;
 	}
-	fprintf(stderr, "usage: nic_test attrs|basic|jumbo|reset|malicious|remove|states UUID...\n"
+	fprintf(stderr, "usage: nic_test attrs|basic|jumbo|reset|malicious|remove|states|acct UUID...\n"
 		"       nic_test --list SUBCOMMAND\n");
 	return 2;
 }

@@ -24,7 +24,8 @@ trap cleanup EXIT
 
 t_declare nic-safety-ifname-both nic-safety-ifname-distinct \
 	nic-safety-ifname-taken nic-safety-mtu-refused \
-	nic-safety-mtu-channel nic-safety-mtu-after-release
+	nic-safety-mtu-channel nic-safety-mtu-after-release \
+	nic-safety-acct-cgroup-gone
 prog="$SPAR_REPO/build/tools/nic_test"
 ctl="$SPAR_REPO/build/tools/sparctl"
 if [ ! -x "$prog" ] || [ ! -x "$ctl" ]; then
@@ -121,6 +122,28 @@ else
 	t_fail nic-safety-mtu-after-release "no team"
 fi
 sysfs_write "$d/mtu" 1500 > /dev/null
+mdev_remove "$u" > /dev/null
+
+# --- accounting: the worker runs in the cgroup of the device's opener ---
+u="$(new_uuid)"
+if ! err="$(mdev_create spar-nic "$u")"; then
+	t_fail nic-safety-create "$err"
+	t_done
+fi
+if ! grep -q ' /sys/fs/cgroup cgroup2 ' /proc/mounts; then
+	mount -t cgroup2 cgroup2 /sys/fs/cgroup
+fi
+if out="$(mkdir "$cg" 2>&1)"; then
+	# nic_test joins the cgroup, opens the device and compares.
+	t_client "$prog" acct "$u" "$cg"
+	for _ in $(seq 100); do
+		rmdir "$cg" 2> /dev/null && break
+		sleep 0.05
+	done
+	t_not nic-safety-acct-cgroup-gone test -d "$cg"
+else
+	t_fail nic-safety-acct-cgroup-gone "mkdir $cg: $out"
+fi
 mdev_remove "$u" > /dev/null
 
 t_done
