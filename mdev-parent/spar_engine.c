@@ -27,10 +27,14 @@
 
 static_assert(SPAR_TRANSPORT_MAX_NOTIFY <= BITS_PER_LONG);
 
-/* Queues are served only while the host is ready and a driver is up. */
+/*
+ * Queues are served only while the host is ready, a driver is up and the
+ * guest lets the function reach its memory.
+ */
 static bool spar_engine_serving(struct spar_dev *sdev)
 {
-	return (atomic_read(&sdev->status) &
+	return READ_ONCE(sdev->dma_enabled) &&
+	       (atomic_read(&sdev->status) &
 		(SPAR_STATUS_READY | SPAR_STATUS_PAUSED |
 		 SPAR_STATUS_NEEDS_RESET | SPAR_STATUS_BROKEN)) ==
 		SPAR_STATUS_READY &&
@@ -260,10 +264,13 @@ static int spar_engine_thread(void *data)
 	while (!kthread_should_stop()) {
 		atomic_set(&eng->kick, 0);
 		done = 0;
+		/* Bus mastering cannot go off during a pass: see dma_lock. */
+		mutex_lock(&eng->dma_lock);
 		if (spar_engine_serving(sdev)) {
 			done = spar_engine_pass(sdev);
 			spar_engine_flush_irq(sdev);
 		}
+		mutex_unlock(&eng->dma_lock);
 		if (done > 0) {
 			idle_since = local_clock();
 			found_in_window = true;

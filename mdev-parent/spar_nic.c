@@ -140,7 +140,8 @@ static netdev_tx_t spar_nic_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct spar_nic *nic = ((struct spar_nic_priv *)netdev_priv(dev))->nic;
 
-	if (!READ_ONCE(nic->rx_enabled)) {
+	/* While bus mastering is off no guest buffer can be filled. */
+	if (!READ_ONCE(nic->rx_enabled) || !spar_dev_dma_allowed(nic->sdev)) {
 		DEV_STATS_INC(dev, tx_dropped);
 		dev_kfree_skb_any(skb);
 		return NETDEV_TX_OK;

@@ -124,7 +124,6 @@ static long spar_ioctl_reset(struct spar_dev *sdev)
 
 	mutex_lock(&sdev->lock);
 	spar_cfg_setup(sdev);
-	spar_irq_set_intx_disabled(&sdev->irq, false);
 	mutex_unlock(&sdev->lock);
 	return ret;
 }
@@ -169,8 +168,7 @@ static int spar_cfg_rw(struct spar_dev *sdev, u64 off, u8 *val,
 	mutex_lock(&sdev->lock);
 	if (write) {
 		ret = spar_cfg_write(&sdev->cfg, off, val, len);
-		spar_irq_set_intx_disabled(&sdev->irq,
-					   spar_cfg_intx_disabled(&sdev->cfg));
+		spar_dev_command_sync(sdev);
 	} else {
 		spar_cfg_set_intx_pending(&sdev->cfg,
 					  spar_irq_intx_asserted(&sdev->irq));
@@ -241,6 +239,7 @@ static ssize_t spar_rw(struct spar_dev *sdev, char __user *buf, size_t count,
 {
 	unsigned int index = SPAR_REGION_INDEX((u64)*ppos);
 	u64 off = SPAR_REGION_OFFSET((u64)*ppos);
+	bool decoded;
 	u64 size;
 	ssize_t ret;
 
@@ -248,9 +247,14 @@ static ssize_t spar_rw(struct spar_dev *sdev, char __user *buf, size_t count,
 		return -EINVAL;
 	mutex_lock(&sdev->lock);
 	size = spar_region_size(sdev, index);
+	/* Memory Space Enable gates both BARs; config space is always there. */
+	decoded = index == VFIO_PCI_CONFIG_REGION_INDEX ||
+		  spar_cfg_memory_enabled(&sdev->cfg);
 	mutex_unlock(&sdev->lock);
 	if (!count || off >= size || count > size - off)
 		return -EINVAL;
+	if (!decoded)
+		return -EIO;
 
 	if (index == VFIO_PCI_BAR0_REGION_INDEX)
 		ret = spar_bar0_rw(sdev, off, buf, count, write);

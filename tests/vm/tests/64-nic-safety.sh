@@ -25,7 +25,7 @@ trap cleanup EXIT
 t_declare nic-safety-ifname-both nic-safety-ifname-distinct \
 	nic-safety-ifname-taken nic-safety-mtu-refused \
 	nic-safety-mtu-channel nic-safety-mtu-after-release \
-	nic-safety-acct-cgroup-gone
+	nic-safety-busmaster-dmesg nic-safety-acct-cgroup-gone
 prog="$SPAR_REPO/build/tools/nic_test"
 ctl="$SPAR_REPO/build/tools/sparctl"
 if [ ! -x "$prog" ] || [ ! -x "$ctl" ]; then
@@ -122,6 +122,25 @@ else
 	t_fail nic-safety-mtu-after-release "no team"
 fi
 sysfs_write "$d/mtu" 1500 > /dev/null
+mdev_remove "$u" > /dev/null
+
+# --- Bus Master Enable and Memory Space Enable, with traffic both ways ---
+u="$(new_uuid)"
+if ! err="$(mdev_create spar-nic "$u")"; then
+	t_fail nic-safety-create "$err"
+	t_done
+fi
+ifn="$(rd "$MDEV_DEVICES/$u/ifname")"
+sysctl -qw "net.ipv6.conf.$ifn.disable_ipv6=1" 2> /dev/null
+ip link set "$ifn" up
+dmesg_mark
+t_client "$prog" busmaster "$u"
+log="$(dmesg_since)"
+if dmesg_clean "$log" > /dev/null; then
+	t_pass nic-safety-busmaster-dmesg
+else
+	t_fail nic-safety-busmaster-dmesg "$(dmesg_clean "$log" | head -n 5)"
+fi
 mdev_remove "$u" > /dev/null
 
 # --- accounting: the worker runs in the cgroup of the device's opener ---
