@@ -203,3 +203,15 @@ bool spar_cfg_memory_enabled(const struct spar_cfg *cfg)
 	return get_unaligned_le16(&cfg->bytes[PCI_COMMAND]) &
 	       PCI_COMMAND_MEMORY;
 }
+
+/**
+ * spar_cfg_bus_master() - whether the OS enabled bus mastering
+ * @cfg: the space
+ *
+ * Return: true when the function may access memory on its own (DMA, MSI).
+ */
+bool spar_cfg_bus_master(const struct spar_cfg *cfg)
+{
+	return get_unaligned_le16(&cfg->bytes[PCI_COMMAND]) &
+	       PCI_COMMAND_MASTER;
+}

@@ -51,5 +51,6 @@ int spar_cfg_write(struct spar_cfg *cfg, unsigned int off, const void *buf,
 void spar_cfg_set_intx_pending(struct spar_cfg *cfg, bool pending);
 bool spar_cfg_intx_disabled(const struct spar_cfg *cfg);
 bool spar_cfg_memory_enabled(const struct spar_cfg *cfg);
+bool spar_cfg_bus_master(const struct spar_cfg *cfg);
 
 #endif /* _SPAR_CFG_H */

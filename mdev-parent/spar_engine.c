@@ -2,14 +2,15 @@
 /*
  * spar-mdev host module: the engine that serves an open instance.
  *
- * One kthread per open instance takes the guest's commands off the queues
- * the host consumes and hands each, undecoded, to the back-end, lets the
- * back-end
- * produce towards the guest, and interrupts the guest once per pass when
+ * One kthread per open instance, in the cgroups of the process that opened
+ * it, takes the guest's commands off the queues the host consumes and
+ * hands each, undecoded, to the back-end, lets the back-end produce
+ * towards the guest, and interrupts the guest once per pass when
  * it asked for it.  Work per pass is bounded so one guest cannot keep the
  * CPU; between passes the worker polls for a short, self-tuned window and
  * then sleeps until a doorbell or a back-end event.
  */
+#include <linux/cgroup.h>
 #include <linux/kthread.h>
 #include <linux/sched/clock.h>
 #include <linux/slab.h>
@@ -26,10 +27,14 @@
 
 static_assert(SPAR_TRANSPORT_MAX_NOTIFY <= BITS_PER_LONG);
 
-/* Queues are served only while the host is ready and a driver is up. */
+/*
+ * Queues are served only while the host is ready, a driver is up and the
+ * guest lets the function reach its memory.
+ */
 static bool spar_engine_serving(struct spar_dev *sdev)
 {
-	return (atomic_read(&sdev->status) &
+	return READ_ONCE(sdev->dma_enabled) &&
+	       (atomic_read(&sdev->status) &
 		(SPAR_STATUS_READY | SPAR_STATUS_PAUSED |
 		 SPAR_STATUS_NEEDS_RESET | SPAR_STATUS_BROKEN)) ==
 		SPAR_STATUS_READY &&
@@ -100,6 +105,16 @@ static int spar_engine_consume_queue(struct spar_dev *sdev, unsigned int c,
 	struct spar_sq_server *sq = &sdev->chan[c].q[q];
 	int done = 0, ret;
 
+	/*
+	 * The buffer was sized from the largest slot of any queue the host
+	 * consumes, and the layout refused a geometry other than the plan's;
+	 * a queue with a bigger slot is a bug in the core, not the guest.
+	 */
+	if (WARN_ON_ONCE(sq->geo.signal_size > sdev->engine.msg_size)) {
+		spar_dev_set_status(sdev, SPAR_STATUS_BROKEN,
+				    SPAR_STATUS_READY);
+		return -EPROTO;
+	}
 	while (*budget > 0) {
 		/* Leave the command queued until its answer has room. */
 		if (spar_engine_chan_room(sdev, c) < (int)ops->room) {
@@ -249,10 +264,13 @@ static int spar_engine_thread(void *data)
 	while (!kthread_should_stop()) {
 		atomic_set(&eng->kick, 0);
 		done = 0;
+		/* Bus mastering cannot go off during a pass: see dma_lock. */
+		mutex_lock(&eng->dma_lock);
 		if (spar_engine_serving(sdev)) {
 			done = spar_engine_pass(sdev);
 			spar_engine_flush_irq(sdev);
 		}
+		mutex_unlock(&eng->dma_lock);
 		if (done > 0) {
 			idle_since = local_clock();
 			found_in_window = true;
@@ -324,6 +342,7 @@ int spar_engine_start(struct spar_dev *sdev)
 	eng->msg = kzalloc(sdev->type->msg_size, GFP_KERNEL);
 	if (!eng->msg)
 		return -ENOMEM;
+	eng->msg_size = sdev->type->msg_size;
 	eng->irq_pending = 0;
 	eng->adaptive_ns = 0;
 	if (ops->start) {
@@ -336,6 +355,20 @@ int spar_engine_start(struct spar_dev *sdev)
 	if (IS_ERR(task)) {
 		ret = PTR_ERR(task);
 		goto err_stop;
+	}
+	/*
+	 * The work is done for the process that opened the device: charge
+	 * it to that process's cgroups, so that the VM's limits cover it.
+	 */
+	if (sdev->owner) {
+		ret = cgroup_attach_task_all(sdev->owner, task);
+		if (ret) {
+			dev_err_ratelimited(spar_dev_device(sdev),
+					    "cannot move the worker into the cgroups of its opener (%d)\n",
+					    ret);
+			kthread_stop(task);
+			goto err_stop;
+		}
 	}
 	get_task_struct(task);
 	spin_lock_irq(&eng->lock);
@@ -350,6 +383,7 @@ err_stop:
 err_free:
 	kfree(eng->msg);
 	eng->msg = NULL;
+	eng->msg_size = 0;
 	return ret;
 }
 
@@ -382,6 +416,7 @@ void spar_engine_stop(struct spar_dev *sdev)
 		ops->stop(sdev);
 	kfree(eng->msg);
 	eng->msg = NULL;
+	eng->msg_size = 0;
 }
 
 /**

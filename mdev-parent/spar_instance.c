@@ -81,6 +81,44 @@ void spar_cfg_setup(struct spar_dev *sdev)
 	};
 
 	spar_cfg_init(&sdev->cfg, &id);
+	spar_dev_command_sync(sdev);
+}
+
+/**
+ * spar_dev_command_sync() - follow the guest's Command register
+ * @sdev: the instance
+ *
+ * Interrupt Disable gates INTx.  Bus Master Enable gates the host's every
+ * access to guest memory and MSI, which is a memory write: when the bit
+ * goes off this returns only after the engine's pass in flight, if any,
+ * has ended, and from then on the host pins nothing, copies nothing and
+ * sends no MSI.  Commands wait in their queues and host events that need
+ * guest buffers are dropped until the bit is set again; then the engine
+ * resumes and one held-back MSI is sent.
+ *
+ * Context: process context; with @sdev->lock held; may sleep.
+ */
+void spar_dev_command_sync(struct spar_dev *sdev)
+{
+	bool master = spar_cfg_bus_master(&sdev->cfg);
+
+	lockdep_assert_held(&sdev->lock);
+	spar_irq_set_intx_disabled(&sdev->irq,
+				   spar_cfg_intx_disabled(&sdev->cfg));
+	if (master == sdev->dma_enabled) {
+		spar_irq_set_bus_master(&sdev->irq, master);
+		return;
+	}
+	if (!master) {
+		spar_irq_set_bus_master(&sdev->irq, false);
+		mutex_lock(&sdev->engine.dma_lock);
+		WRITE_ONCE(sdev->dma_enabled, false);
+		mutex_unlock(&sdev->engine.dma_lock);
+		return;
+	}
+	WRITE_ONCE(sdev->dma_enabled, true);
+	spar_irq_set_bus_master(&sdev->irq, true);
+	spar_engine_kick(sdev);
 }
 
 int spar_dev_init(struct vfio_device *vdev)
@@ -103,6 +141,7 @@ int spar_dev_init(struct vfio_device *vdev)
 	spar_pins_init(&sdev->pins, SPAR_PIN_CACHE_MAX);
 	INIT_DELAYED_WORK(&sdev->pause_timeout, spar_pause_timeout);
 	spin_lock_init(&sdev->engine.lock);
+	mutex_init(&sdev->engine.dma_lock);
 	atomic_set(&sdev->engine.kick, 0);
 
 	if (ops && ops->create) {
@@ -125,6 +164,7 @@ err_destroy:
 	if (ops && ops->destroy)
 		ops->destroy(sdev);
 err_unreserve:
+	mutex_destroy(&sdev->engine.dma_lock);
 	mutex_destroy(&sdev->lock);
 	spar_type_unreserve(t);
 	return ret;
@@ -142,6 +182,7 @@ void spar_dev_release(struct vfio_device *vdev)
 	if (ops && ops->destroy)
 		ops->destroy(sdev);
 	vfree(sdev->bar0);
+	mutex_destroy(&sdev->engine.dma_lock);
 	mutex_destroy(&sdev->lock);
 	spar_type_unreserve(t);
 	spar_vfio_free_device(vdev);

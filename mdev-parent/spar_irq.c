@@ -272,6 +272,7 @@ void spar_irq_disable_all(struct spar_irq *irq)
 	irq->cause = 0;
 	irq->intx_masked = false;
 	irq->intx_disabled = false;
+	irq->msi_deferred = false;
 	spin_unlock_irqrestore(&irq->lock, flags);
 }
 
@@ -280,8 +281,9 @@ void spar_irq_disable_all(struct spar_irq *irq)
  * @irq: the function's interrupt state
  * @cause: cause bits to add to the pending set
  *
- * With MSI set up, every call sends one message.  Otherwise INTx is
- * asserted until the guest acknowledges every cause.
+ * With MSI set up, every call sends one message, or while bus mastering
+ * is off, one message once it is on again.  Otherwise INTx is asserted
+ * until the guest acknowledges every cause.
  *
  * Context: any context.
  */
@@ -291,7 +293,9 @@ void spar_irq_raise(struct spar_irq *irq, u32 cause)
 
 	spin_lock_irqsave(&irq->lock, flags);
 	irq->cause |= cause;
-	if (irq->msi) {
+	if (irq->msi && irq->msi_blocked) {
+		irq->msi_deferred = true;
+	} else if (irq->msi) {
 		irq->raised++;
 		spar_eventfd_signal(irq->msi);
 	} else {
@@ -371,6 +375,32 @@ void spar_irq_set_intx_disabled(struct spar_irq *irq, bool disabled)
 	irq->intx_disabled = disabled;
 	if (!irq->msi)
 		irq_intx_fire_locked(irq);
+	spin_unlock_irqrestore(&irq->lock, flags);
+}
+
+/**
+ * spar_irq_set_bus_master() - follow the command register's Bus Master Enable
+ * @irq: the function's interrupt state
+ * @master: the bit's new value
+ *
+ * An MSI is a memory write by the function, so none is sent while the bit
+ * is clear; if one was held back, it is sent when the bit is set.  INTx
+ * is not a memory write and is not affected.
+ *
+ * Context: any context.
+ */
+void spar_irq_set_bus_master(struct spar_irq *irq, bool master)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&irq->lock, flags);
+	irq->msi_blocked = !master;
+	if (master && irq->msi_deferred && irq->msi) {
+		irq->raised++;
+		spar_eventfd_signal(irq->msi);
+	}
+	if (master)
+		irq->msi_deferred = false;
 	spin_unlock_irqrestore(&irq->lock, flags);
 }
 

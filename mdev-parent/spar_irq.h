@@ -23,6 +23,10 @@ struct virqfd;
  * @cause: interrupt causes not yet acknowledged by the guest
  * @intx_masked: INTx masked, by the user or automatically on assertion
  * @intx_disabled: the guest set Interrupt Disable in the command register
+ * @msi_blocked: Bus Master Enable is clear: an MSI, being a memory write,
+ *	is not sent
+ * @msi_deferred: an MSI was held back by @msi_blocked; it is sent once
+ *	bus mastering is enabled again
  * @raised: interrupts delivered (MSI or INTx edges)
  *
  * INTx is level-triggered: it stays asserted while @cause is non-zero.
@@ -38,6 +42,8 @@ struct spar_irq {
 	u32 cause;
 	bool intx_masked;
 	bool intx_disabled;
+	bool msi_blocked;
+	bool msi_deferred;
 	u64 raised;
 };
 
@@ -50,6 +56,7 @@ u32 spar_irq_cause(struct spar_irq *irq);
 void spar_irq_ack(struct spar_irq *irq, u32 bits);
 bool spar_irq_intx_asserted(struct spar_irq *irq);
 void spar_irq_set_intx_disabled(struct spar_irq *irq, bool disabled);
+void spar_irq_set_bus_master(struct spar_irq *irq, bool master);
 bool spar_irq_request(struct spar_irq *irq);
 u64 spar_irq_raised(struct spar_irq *irq);
 

@@ -239,10 +239,16 @@ struct spar_type {
 /**
  * struct spar_engine - the worker serving one open instance
  * @lock: protects @task against a doorbell racing with a stop
+ * @dma_lock: held by the worker across each pass (every access to guest
+ *	memory and every MSI of the engine happens in one), and taken by
+ *	whoever turns bus mastering off, so that no pass is in flight once
+ *	the guest's write returns
  * @task: the kthread, while the device is open and has a back-end
  * @kick: set by doorbells and back-end events, cleared by the worker
  *	before each pass; pairs with the re-check before it sleeps
  * @msg: private copy of the command being handled
+ * @msg_size: bytes of @msg: the largest slot of any queue the host
+ *	consumes; every copy into it is checked against this
  * @irq_pending: notification indexes that got a signal in this pass
  * @room_wait: the last pass left commands queued for lack of room on a
  *	response queue; the worker then asks to be told when room appears
@@ -252,9 +258,11 @@ struct spar_type {
  */
 struct spar_engine {
 	spinlock_t lock; /* see above */
+	struct mutex dma_lock; /* see above */
 	struct task_struct *task;
 	atomic_t kick;
 	u8 *msg;
+	size_t msg_size;
 	unsigned long irq_pending;
 	bool room_wait;
 	unsigned int busy_poll_us;
@@ -286,7 +294,12 @@ struct spar_pin_cache {
  * @lock: serialises open/close, reset, configuration space, registers and
  *	attribute changes
  * @open: the user has the device open
+ * @owner: the task that opened it, while it is open; the worker runs in
+ *	its cgroups
  * @cfg: configuration space; under @lock
+ * @dma_enabled: Bus Master Enable as the guest last wrote it: the host may
+ *	pin, copy and raise MSIs.  Written under @lock, and cleared also under
+ *	the engine's dma_lock; read by the worker
  * @irq: interrupt state; its own lock
  * @bar0: channel memory, vmalloc_user(), mapped by the user
  * @bar0_size: bytes of @bar0, a power of two
@@ -311,7 +324,9 @@ struct spar_dev {
 	struct spar_type *type;
 	struct mutex lock; /* see above */
 	bool open;
+	struct task_struct *owner;
 	struct spar_cfg cfg;
+	bool dma_enabled;
 	struct spar_irq irq;
 	u8 *bar0;
 	u64 bar0_size;
@@ -345,6 +360,15 @@ static inline struct device *spar_dev_device(struct spar_dev *sdev)
 	return &sdev->mdev->dev;
 }
 
+/*
+ * Whether the guest lets the function reach its memory (Bus Master Enable).
+ * A back-end uses it to drop host events it could not deliver anyway.
+ */
+static inline bool spar_dev_dma_allowed(struct spar_dev *sdev)
+{
+	return READ_ONCE(sdev->dma_enabled);
+}
+
 static inline void *spar_chan_mem(struct spar_dev *sdev,
 				  const struct spar_chan *ch)
 {
@@ -375,6 +399,7 @@ int spar_dev_init(struct vfio_device *vdev);
 void spar_dev_release(struct vfio_device *vdev);
 int spar_dev_reset(struct spar_dev *sdev);
 void spar_cfg_setup(struct spar_dev *sdev);
+void spar_dev_command_sync(struct spar_dev *sdev);
 int spar_attr_u32(struct device *dev, const char *name, const char *buf,
 		  u32 min, u32 max, const char *hint, u32 *val);
 int spar_dev_pause(struct spar_dev *sdev);

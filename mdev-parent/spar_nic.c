@@ -27,6 +27,8 @@
 #define SPAR_NIC_MAX_POSTED	SPAR_RING_SLOTS_MAX
 /* Host frames waiting for the worker; the interface stops beyond this. */
 #define SPAR_NIC_TXQ_LEN	256
+/* Host interface name when the default one is taken: spn0, spn1, ... */
+#define SPAR_NIC_IFNAME_ENUM	"spn%d"
 /* Guest page size of phys_info descriptors. */
 #define SPAR_NIC_PAGE		SPAR_PI_PAGE_SIZE
 
@@ -41,8 +43,7 @@ enum {
 
 struct spar_nic_buf {
 	u64 cookie;
-	u64 iova;
-	u32 len;
+	struct spar_nic_frag frag;
 };
 
 /**
@@ -139,7 +140,8 @@ static netdev_tx_t spar_nic_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct spar_nic *nic = ((struct spar_nic_priv *)netdev_priv(dev))->nic;
 
-	if (!READ_ONCE(nic->rx_enabled)) {
+	/* While bus mastering is off no guest buffer can be filled. */
+	if (!READ_ONCE(nic->rx_enabled) || !spar_dev_dma_allowed(nic->sdev)) {
 		DEV_STATS_INC(dev, tx_dropped);
 		dev_kfree_skb_any(skb);
 		return NETDEV_TX_OK;
@@ -166,7 +168,8 @@ static struct net_device *spar_nic_netdev_new(struct spar_nic *nic,
 	int ret;
 
 	dev = alloc_netdev(sizeof(struct spar_nic_priv), name,
-			   NET_NAME_USER, ether_setup);
+			   strchr(name, '%') ? NET_NAME_ENUM : NET_NAME_USER,
+			   ether_setup);
 	if (!dev)
 		return ERR_PTR(-ENOMEM);
 	((struct spar_nic_priv *)netdev_priv(dev))->nic = nic;
@@ -178,7 +181,7 @@ static struct net_device *spar_nic_netdev_new(struct spar_nic *nic,
 	SET_NETDEV_DEV(dev, spar_dev_device(nic->sdev));
 	netif_carrier_off(dev);
 
-	/* Fails with -EEXIST if the name is taken. */
+	/* Fails with -EEXIST if the name is taken; "%d" picks a free one. */
 	ret = register_netdev(dev);
 	if (ret) {
 		free_netdev(dev);
@@ -217,7 +220,7 @@ static void spar_nic_unmap(struct spar_dev *sdev, u64 iova, u64 len)
 	for (i = 0; i < nic->post_count; i++) {
 		struct spar_nic_buf b = *nic_posted(nic, i);
 
-		if (b.iova < iova + len && iova < b.iova + b.len)
+		if (spar_nic_frag_overlaps(&b.frag, iova, len))
 			continue;
 		*nic_posted(nic, kept++) = b;
 	}
@@ -231,9 +234,8 @@ static int nic_rcv_post(struct spar_nic *nic, const struct spar_nic_cmd *cmd)
 	int ret = 0;
 
 	b.cookie = cmd->buf;
-	b.iova = cmd->post.iova;
-	b.len = cmd->post.len;
-	if (spar_guest_range_ok(nic->sdev, b.iova, b.len))
+	b.frag = cmd->post;
+	if (spar_guest_range_ok(nic->sdev, b.frag.iova, b.frag.len))
 		return nic_bad(nic, "receive buffer outside guest memory");
 
 	mutex_lock(&nic->post_lock);
@@ -430,7 +432,7 @@ static unsigned int nic_chain(struct spar_nic *nic, u32 len,
 	while (room < len && n < SPAR_MAX_NET_RCV_CHAIN &&
 	       n < nic->post_count) {
 		chain[n] = *nic_posted(nic, n);
-		room += chain[n].len;
+		room += chain[n].frag.len;
 		n++;
 	}
 	if (room < len) {
@@ -459,7 +461,7 @@ static int nic_deliver(struct spar_nic *nic, struct sk_buff *skb)
 
 	memset(&nic->rsp, 0, sizeof(nic->rsp));
 	for (i = 0; i < n; i++) {
-		u32 chunk = min(len - off, chain[i].len);
+		u32 chunk = min(len - off, chain[i].frag.len);
 
 		if (skb_copy_bits(skb, off, nic->bounce, chunk)) {
 			nic_unchain(nic, chain, n);
@@ -471,8 +473,8 @@ static int nic_deliver(struct spar_nic *nic, struct sk_buff *skb)
 		 * this frame), which is no protocol violation: drop the frame
 		 * and that buffer, and keep the others posted.
 		 */
-		if (spar_copy_to_guest(nic->sdev, chain[i].iova, nic->bounce,
-				       chunk)) {
+		if (spar_copy_to_guest(nic->sdev, chain[i].frag.iova,
+				       nic->bounce, chunk)) {
 			memmove(&chain[i], &chain[i + 1],
 				(n - i - 1) * sizeof(chain[0]));
 			nic_unchain(nic, chain, n - 1);
@@ -610,9 +612,17 @@ static int spar_nic_create(struct spar_dev *sdev)
 	}
 	sdev->backend = nic;
 
-	/* Default name: "spn" and the first 8 hex digits of the UUID. */
+	/*
+	 * Default name: "spn" and the first 8 hex digits of the UUID.  If an
+	 * interface has that name already (another instance whose UUID starts
+	 * the same, or one named so by hand), the kernel numbers a free one.
+	 */
 	snprintf(name, sizeof(name), "spn%.8s", dev_name(spar_dev_device(sdev)));
 	nic->netdev = spar_nic_netdev_new(nic, name);
+	if (nic->netdev == ERR_PTR(-EEXIST)) {
+		strscpy(name, SPAR_NIC_IFNAME_ENUM, sizeof(name));
+		nic->netdev = spar_nic_netdev_new(nic, name);
+	}
 	if (IS_ERR(nic->netdev)) {
 		ret = PTR_ERR(nic->netdev);
 		nic->netdev = NULL;
@@ -731,6 +741,37 @@ bad:
 }
 static DEVICE_ATTR_RW(mac);
 
+/*
+ * Host and guest agree on the MTU: the host interface takes it first (a
+ * team or bond the interface belongs to may refuse), and only then does
+ * the channel the guest reads.  Called with sdev->lock held.
+ */
+static int nic_mtu_set(struct spar_nic *nic, u32 val)
+{
+	u32 old = nic->mtu;
+	int ret;
+
+	lockdep_assert_held(&nic->sdev->lock);
+	rtnl_lock();
+	ret = dev_set_mtu(nic->netdev, val);
+	rtnl_unlock();
+	if (ret) {
+		dev_err_ratelimited(spar_dev_device(nic->sdev),
+				    "mtu: the host interface %s refused %u (%d)\n",
+				    nic->netdev->name, val, ret);
+		return ret;
+	}
+	WRITE_ONCE(nic->mtu, val);
+	ret = nic_attr_commit(nic->sdev);
+	if (ret) {
+		WRITE_ONCE(nic->mtu, old);
+		rtnl_lock();
+		dev_set_mtu(nic->netdev, old);
+		rtnl_unlock();
+	}
+	return ret;
+}
+
 static ssize_t mtu_show(struct device *dev, struct device_attribute *attr,
 			char *buf)
 {
@@ -752,18 +793,9 @@ static ssize_t mtu_store(struct device *dev, struct device_attribute *attr,
 		return -EINVAL;
 	mutex_lock(&sdev->lock);
 	ret = nic_attr_writable(dev, sdev, "mtu");
-	if (!ret) {
-		WRITE_ONCE(nic->mtu, val);
-		ret = nic_attr_commit(sdev);
-	}
+	if (!ret)
+		ret = nic_mtu_set(nic, val);
 	mutex_unlock(&sdev->lock);
-	if (ret)
-		return ret;
-
-	/* The host side follows, so that frames of that size pass. */
-	rtnl_lock();
-	ret = dev_set_mtu(nic->netdev, val);
-	rtnl_unlock();
 	return ret ? ret : count;
 }
 static DEVICE_ATTR_RW(mtu);

@@ -115,3 +115,29 @@ const char *spar_nic_cmd_parse(const void *slot, size_t slot_len,
 		return "unknown network command";
 	}
 }
+
+/**
+ * spar_nic_frag_overlaps() - whether a checked piece shares a byte with a
+ *	range the user unmapped
+ * @f: the piece, as spar_nic_cmd_parse() checked it
+ * @iova: first byte of the range
+ * @len: bytes in the range; the range may end at the top of the 64-bit
+ *	space, so its end is not representable
+ *
+ * Compares last bytes, never ends, so that neither a range nor a piece
+ * ending at 2^64 wraps to zero.
+ *
+ * Context: any context; touches nothing but its arguments.
+ * Return: true if some byte of @f lies in the range.
+ */
+bool spar_nic_frag_overlaps(const struct spar_nic_frag *f, u64 iova, u64 len)
+{
+	u64 last = iova + (len - 1);
+
+	if (!len || !f->len)
+		return false;
+	/* A range that would wrap runs to the top of the space. */
+	if (last < iova)
+		last = ~(u64)0;
+	return f->iova <= last && iova <= f->iova + (f->len - 1);
+}

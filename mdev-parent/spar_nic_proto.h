@@ -79,5 +79,7 @@ struct spar_nic_cmd {
 
 const char *spar_nic_cmd_parse(const void *slot, size_t slot_len,
 			       u32 max_frame, struct spar_nic_cmd *cmd);
+bool spar_nic_frag_overlaps(const struct spar_nic_frag *f, u64 iova,
+			    u64 len);
 
 #endif /* _SPAR_NIC_PROTO_H */

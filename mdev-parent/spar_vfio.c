@@ -7,6 +7,7 @@
  * INTx, MSI and REQ.  The ioctl switch calls one helper per request.
  */
 #include <linux/mm.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
@@ -123,7 +124,6 @@ static long spar_ioctl_reset(struct spar_dev *sdev)
 
 	mutex_lock(&sdev->lock);
 	spar_cfg_setup(sdev);
-	spar_irq_set_intx_disabled(&sdev->irq, false);
 	mutex_unlock(&sdev->lock);
 	return ret;
 }
@@ -168,8 +168,7 @@ static int spar_cfg_rw(struct spar_dev *sdev, u64 off, u8 *val,
 	mutex_lock(&sdev->lock);
 	if (write) {
 		ret = spar_cfg_write(&sdev->cfg, off, val, len);
-		spar_irq_set_intx_disabled(&sdev->irq,
-					   spar_cfg_intx_disabled(&sdev->cfg));
+		spar_dev_command_sync(sdev);
 	} else {
 		spar_cfg_set_intx_pending(&sdev->cfg,
 					  spar_irq_intx_asserted(&sdev->irq));
@@ -240,6 +239,7 @@ static ssize_t spar_rw(struct spar_dev *sdev, char __user *buf, size_t count,
 {
 	unsigned int index = SPAR_REGION_INDEX((u64)*ppos);
 	u64 off = SPAR_REGION_OFFSET((u64)*ppos);
+	bool decoded;
 	u64 size;
 	ssize_t ret;
 
@@ -247,9 +247,14 @@ static ssize_t spar_rw(struct spar_dev *sdev, char __user *buf, size_t count,
 		return -EINVAL;
 	mutex_lock(&sdev->lock);
 	size = spar_region_size(sdev, index);
+	/* Memory Space Enable gates both BARs; config space is always there. */
+	decoded = index == VFIO_PCI_CONFIG_REGION_INDEX ||
+		  spar_cfg_memory_enabled(&sdev->cfg);
 	mutex_unlock(&sdev->lock);
 	if (!count || off >= size || count > size - off)
 		return -EINVAL;
+	if (!decoded)
+		return -EIO;
 
 	if (index == VFIO_PCI_BAR0_REGION_INDEX)
 		ret = spar_bar0_rw(sdev, off, buf, count, write);
@@ -315,6 +320,20 @@ static void spar_vfio_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length)
 	spar_pins_unmap(to_spar_dev(vdev), iova, length);
 }
 
+/* Closed: no worker may start, and none runs for the opener any more. */
+static void spar_vfio_forget_owner(struct spar_dev *sdev)
+{
+	struct task_struct *owner;
+
+	mutex_lock(&sdev->lock);
+	sdev->open = false;
+	owner = sdev->owner;
+	sdev->owner = NULL;
+	mutex_unlock(&sdev->lock);
+	if (owner)
+		put_task_struct(owner);
+}
+
 static int spar_vfio_open(struct vfio_device *vdev)
 {
 	struct spar_dev *sdev = to_spar_dev(vdev);
@@ -322,13 +341,11 @@ static int spar_vfio_open(struct vfio_device *vdev)
 
 	mutex_lock(&sdev->lock);
 	sdev->open = true;
+	sdev->owner = get_task_struct(current);
 	mutex_unlock(&sdev->lock);
 	ret = spar_dev_reset(sdev);
-	if (ret) {
-		mutex_lock(&sdev->lock);
-		sdev->open = false;
-		mutex_unlock(&sdev->lock);
-	}
+	if (ret)
+		spar_vfio_forget_owner(sdev);
 	return ret;
 }
 
@@ -336,9 +353,7 @@ static void spar_vfio_close(struct vfio_device *vdev)
 {
 	struct spar_dev *sdev = to_spar_dev(vdev);
 
-	mutex_lock(&sdev->lock);
-	sdev->open = false;
-	mutex_unlock(&sdev->lock);
+	spar_vfio_forget_owner(sdev);
 	/* Quiesces, forgets guest state and unpins, as a reset does. */
 	spar_dev_reset(sdev);
 	spar_irq_disable_all(&sdev->irq);

@@ -8,8 +8,9 @@
  * short-lived kmap_local mapping.  The cache lock is held across each
  * page copy, so when the user unmaps a range, the purge below waits for
  * at most one page copy and then drops every pin in the range before
- * returning, as the VFIO type1 IOMMU requires.  Channel memory (BAR0) is
- * host memory and never passes through here.
+ * returning, as the VFIO type1 IOMMU requires.  While the guest has Bus
+ * Master Enable clear nothing is pinned or copied.  Channel memory (BAR0)
+ * is host memory and never passes through here.
  */
 #include <linux/highmem.h>
 #include <linux/iommu.h>
@@ -107,7 +108,11 @@ static int spar_copy_guest(struct spar_dev *sdev, u64 iova, void *buf,
 		void *va;
 
 		mutex_lock(&pins->lock);
-		page = spar_pin_get(sdev, iova >> PAGE_SHIFT);
+		/* Bus mastering off: the engine never gets here; others stop. */
+		if (READ_ONCE(sdev->dma_enabled))
+			page = spar_pin_get(sdev, iova >> PAGE_SHIFT);
+		else
+			page = ERR_PTR(-EIO);
 		if (IS_ERR(page)) {
 			mutex_unlock(&pins->lock);
 			return PTR_ERR(page);
@@ -275,7 +280,13 @@ int spar_guest_range_ok(struct spar_dev *sdev, u64 iova, size_t len)
 	last = (iova + len - 1) >> PAGE_SHIFT;
 	mutex_lock(&pins->lock);
 	for (pfn = iova >> PAGE_SHIFT; pfn <= last; pfn++) {
-		struct page *page = spar_pin_get(sdev, pfn);
+		struct page *page;
+
+		if (!READ_ONCE(sdev->dma_enabled)) {
+			ret = -EIO;
+			break;
+		}
+		page = spar_pin_get(sdev, pfn);
 
 		if (IS_ERR(page)) {
 			ret = PTR_ERR(page);

@@ -448,6 +448,44 @@ static void t_macaddr(void)
 	slot_free();
 }
 
+/*
+ * Which posted buffers an unmap takes away: a byte in common, with ranges
+ * and buffers that end at the top of the 64-bit space (2^64 itself is not
+ * representable, so an end computed as start + length wraps to 0).
+ */
+static void t_unmap_overlap(void)
+{
+	const u64 top = ~(u64)0;
+	struct spar_nic_frag f;
+
+	/* a buffer in the last page, the range being the last two pages */
+	f.iova = top - 4095;
+	f.len = 100;
+	CHECK(spar_nic_frag_overlaps(&f, top - 8191, 8192));
+	/* the same range, the buffer in the page below it */
+	f.iova = top - 8191 - 4096;
+	CHECK(!spar_nic_frag_overlaps(&f, top - 8191, 8192));
+	/* a buffer that ends at 2^64, the range just below it */
+	f.iova = top - 4095;
+	f.len = 4096;
+	CHECK(!spar_nic_frag_overlaps(&f, top - 8191, 4096));
+	CHECK(spar_nic_frag_overlaps(&f, top - 8191, 4097));
+	CHECK(spar_nic_frag_overlaps(&f, top, 1));
+	/* the whole space, and a range whose length would run past it */
+	CHECK(spar_nic_frag_overlaps(&f, 0, top));
+	CHECK(spar_nic_frag_overlaps(&f, top - 10, 4096));
+	/* ordinary ranges: touching is not overlapping */
+	f.iova = 0x10000;
+	f.len = 0x800;
+	CHECK(spar_nic_frag_overlaps(&f, 0x10000, 1));
+	CHECK(spar_nic_frag_overlaps(&f, 0x107ff, 0x1000));
+	CHECK(!spar_nic_frag_overlaps(&f, 0x10800, 0x1000));
+	CHECK(!spar_nic_frag_overlaps(&f, 0xf000, 0x1000));
+	CHECK(spar_nic_frag_overlaps(&f, 0xf000, 0x1001));
+	/* nothing overlaps an empty range */
+	CHECK(!spar_nic_frag_overlaps(&f, 0x10000, 0));
+}
+
 static const struct unit_case cases[] = {
 	{ "limits", t_limits },
 	{ "short-slot", t_short_slot },
@@ -465,6 +503,7 @@ static const struct unit_case cases[] = {
 	{ "xmit-order", t_xmit_order },
 	{ "enbdis", t_enbdis },
 	{ "macaddr", t_macaddr },
+	{ "unmap-overlap", t_unmap_overlap },
 };
 
 int main(void)

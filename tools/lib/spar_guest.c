@@ -88,7 +88,7 @@ int spar_guest_bringup(struct spar_guest *g, struct spar_vfio *v,
 		       uint32_t features, char *why, size_t len)
 {
 	const struct spar_transport_page *tp;
-	uint16_t cmd, dev;
+	uint16_t dev;
 	unsigned int i;
 	int ret;
 
@@ -98,12 +98,9 @@ int spar_guest_bringup(struct spar_guest *g, struct spar_vfio *v,
 
 	/* 1: memory space and bus master; identify the registers */
 	ret = spar_vfio_cfg_read(v, 2, &dev, 2);
-	if (!ret)
-		ret = spar_vfio_cfg_read(v, 4, &cmd, 2);
 	if (ret)
 		return why_fail(why, len, ret, "%s", "config space read");
-	cmd = htole16(le16toh(cmd) | 0x6);
-	ret = spar_vfio_cfg_write(v, 4, &cmd, 2);
+	ret = spar_vfio_command(v, 0x6, 0);
 	if (ret)
 		return why_fail(why, len, ret, "%s", "config space write");
 	switch (le16toh(dev)) {

@@ -251,6 +251,19 @@ int spar_vfio_cfg_write(struct spar_vfio *v, unsigned int off,
 			 len, 1);
 }
 
+/* set and clear bits of the PCI Command register (e.g. 0x2 memory, 0x4 master) */
+int spar_vfio_command(struct spar_vfio *v, uint16_t set, uint16_t clear)
+{
+	uint16_t cmd;
+	int ret;
+
+	ret = spar_vfio_cfg_read(v, 4, &cmd, 2);
+	if (ret)
+		return ret;
+	cmd = htole16((le16toh(cmd) | set) & ~clear);
+	return spar_vfio_cfg_write(v, 4, &cmd, 2);
+}
+
 int spar_vfio_bar0_read(struct spar_vfio *v, uint64_t off, void *buf,
 			size_t len)
 {

@@ -44,6 +44,7 @@ int spar_vfio_cfg_read(struct spar_vfio *v, unsigned int off, void *buf,
 		       size_t len);
 int spar_vfio_cfg_write(struct spar_vfio *v, unsigned int off,
 			const void *buf, size_t len);
+int spar_vfio_command(struct spar_vfio *v, uint16_t set, uint16_t clear);
 int spar_vfio_bar0_read(struct spar_vfio *v, uint64_t off, void *buf,
 			size_t len);
 int spar_vfio_map_bar0(struct spar_vfio *v);

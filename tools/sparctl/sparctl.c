@@ -206,6 +206,14 @@ static int cmd_inspect(const char *uuid)
 	printf("Config space:\n");
 	spar_decode_config(stdout, cfg);
 
+	/* The BARs answer only while Memory Space is enabled, as on PCI. */
+	ret = spar_vfio_command(&v, 0x2, 0);
+	if (ret) {
+		fprintf(stderr, "%s: enabling memory space: %s\n", prog,
+			spar_vfio_strerror(&v, ret, buf, sizeof(buf)));
+		goto out;
+	}
+
 	printf("Registers (BAR2):\n");
 	printf("  MAGIC 0x%08x VERSION %u HOST_FEATURES 0x%x GUEST_FEATURES 0x%x\n",
 	       spar_vfio_reg_read(&v, SPAR_REG_MAGIC),

@@ -12,6 +12,8 @@
  *   nic_test malicious UUID_A UUID_B
  *   nic_test remove UUID
  *   nic_test states UUID
+ *   nic_test busmaster UUID
+ *   nic_test acct UUID CGROUP-DIR
  *   nic_test --list SUBCOMMAND   the check names SUBCOMMAND reports
  *
  * Every case prints "PASS vm/nic-<case>" or "FAIL vm/nic-<case>" with
@@ -20,6 +22,8 @@
  * the harness can be shown to catch a client that dies.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -29,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -835,6 +840,10 @@ static int case_reset(struct inst *in)
 	ret = spar_vfio_reset(&in->v);
 	if (ret)
 		return bad("VFIO_DEVICE_RESET: %s", strerror(-ret));
+	/* the function reset cleared the command register: enable it again */
+	ret = spar_vfio_command(&in->v, 0x6, 0);
+	if (ret)
+		return bad("command register: %s", strerror(-ret));
 	if (stat_of(in, "pins_held") != 0)
 		return bad("pins_held %lld after reset",
 			   stat_of(in, "pins_held"));
@@ -1367,6 +1376,339 @@ static int do_remove(char **argv)
 	return 0;
 }
 
+/* ---- Bus Master Enable and Memory Space Enable ---- */
+
+#define PCI_CMD_MEMORY	0x2
+#define PCI_CMD_MASTER	0x4
+
+/* guest memory lookups the host made (pin cache hits and misses) */
+static long long lookups(struct inst *in)
+{
+	return stat_of(in, "pin_hits") + stat_of(in, "pin_misses");
+}
+
+static void msi_drain(struct inst *in)
+{
+	while (spar_vfio_irq_wait(&in->v, VFIO_PCI_MSI_IRQ_INDEX, 0, NULL) > 0)
+		;
+}
+
+/* every byte of the receive arena still holds @pat */
+static int rx_untouched(struct inst *in, uint8_t pat)
+{
+	size_t i;
+
+	for (i = 0; i < in->n.rx.size; i++)
+		if (in->n.rx.va[i] != pat)
+			return bad("receive buffer byte %zu (buffer %zu) written: 0x%02x",
+				   i, i / 4096, in->n.rx.va[i]);
+	return 0;
+}
+
+/*
+ * Bus mastering off while traffic arrives both ways: the host fills no
+ * posted buffer (host frames are dropped and counted), leaves the guest's
+ * transmit in its queue, looks up no guest page and sends no MSI.
+ */
+static int case_busmaster_held(struct inst *in, const uint8_t *tx, size_t len)
+{
+	const volatile struct spar_signal_queue_header *cq = (const void *)
+		spar_guest_queue(&in->g, 0, SPAR_IOCHAN_TO_IOPART);
+	long long d0, l0, x0, i0, moved;
+	static uint8_t f[200], got[MAX_FRAME];
+	int i, ret;
+
+	if (rcv_check(in, in->mac, 100, 1200, NULL))
+		return -1;
+	host_caught_up(in);
+	ret = spar_vfio_irq_enable(&in->v, VFIO_PCI_MSI_IRQ_INDEX);
+	if (ret)
+		return bad("MSI eventfd: %s", strerror(-ret));
+	spar_guest_set_polling(&in->g, 1, SPAR_TRANSPORT_NOTIFY);
+	msi_drain(in);
+	memset(in->n.rx.va, 0x5a, in->n.rx.size);
+	ret = spar_vfio_command(&in->v, 0, PCI_CMD_MASTER);
+	if (ret)
+		return bad("clearing bus master: %s", strerror(-ret));
+	d0 = netstat(in, "statistics/tx_dropped");
+	l0 = lookups(in);
+	x0 = stat_of(in, "net_xmit");
+	i0 = stat_of(in, "interrupts");
+
+	sock_drain(in);
+	ret = spar_vnic_xmit(&in->n, tx, (uint32_t)len);
+	if (ret)
+		return bad("queueing a transmit: %s", strerror(-ret));
+	for (i = 0; i < 4; i++) {
+		make_frame(f, sizeof(f), in->mac, 1210 + i);
+		if (host_send(in, f, sizeof(f)))
+			return -1;
+	}
+	moved = netstat_wait(in, "statistics/tx_dropped", d0, 4, TMO);
+	if (moved != 4)
+		return bad("4 host frames with bus mastering off: tx_dropped moved by %lld",
+			   moved);
+	if (rcv_none(in, 300))
+		return -1;
+	if (rx_untouched(in, 0x5a))
+		return -1;
+	if (!spar_vnic_wait(&in->n, SPAR_NET_XMIT_DONE, NULL, 300))
+		return bad("transmit handled with bus mastering off");
+	if (host_recv(in, got, sizeof(got), 300) >= 0)
+		return bad("guest frame reached %s with bus mastering off",
+			   in->ifname);
+	if (cq->head == cq->tail || stat_of(in, "net_xmit") != x0)
+		return bad("the transmit left its queue (net_xmit %lld -> %lld)",
+			   x0, stat_of(in, "net_xmit"));
+	if (lookups(in) != l0)
+		return bad("%lld guest page lookups with bus mastering off",
+			   lookups(in) - l0);
+	if (spar_vfio_irq_wait(&in->v, VFIO_PCI_MSI_IRQ_INDEX, 0, NULL) > 0 ||
+	    stat_of(in, "interrupts") != i0)
+		return bad("MSI sent with bus mastering off");
+	return 0;
+}
+
+/* bus mastering on again: the held transmit completes, traffic flows */
+static int case_busmaster_resume(struct inst *in, const uint8_t *tx,
+				 size_t len)
+{
+	static uint8_t got[MAX_FRAME];
+	int n, ret;
+
+	ret = spar_vfio_command(&in->v, PCI_CMD_MASTER, 0);
+	if (ret)
+		return bad("setting bus master: %s", strerror(-ret));
+	ret = spar_vnic_wait(&in->n, SPAR_NET_XMIT_DONE, NULL, TMO);
+	if (ret)
+		return bad("held transmit not completed: %s", strerror(-ret));
+	n = host_recv(in, got, sizeof(got), TMO);
+	if (n != (int)len || memcmp(got, tx, len))
+		return bad("held transmit did not reach %s intact (%d bytes)",
+			   in->ifname, n);
+	if (spar_vfio_irq_wait(&in->v, VFIO_PCI_MSI_IRQ_INDEX, TMO, NULL) <= 0)
+		return bad("no MSI after bus mastering came back");
+	if (rcv_check(in, in->mac, 150, 1220, NULL))
+		return -1;
+	return xmit_check(in, 120, 1221);
+}
+
+/*
+ * An MSI due while bus mastering is off (here a status change) is held
+ * back and sent when it comes on again.
+ */
+static int case_busmaster_msi(struct inst *in)
+{
+	int ret;
+
+	msi_drain(in);
+	ret = spar_vfio_command(&in->v, 0, PCI_CMD_MASTER);
+	if (ret)
+		return bad("clearing bus master: %s", strerror(-ret));
+	/* PAUSED with no pause in progress: the host asks for a reset */
+	spar_vfio_reg_write(&in->v, SPAR_REG_GUEST_STATUS,
+			    SPAR_GUEST_STATUS_DRIVER_OK |
+			    SPAR_GUEST_STATUS_PAUSED);
+	if (status_wait(in, SPAR_STATUS_NEEDS_RESET, TMO))
+		return bad("STATUS %#x, want NEEDS_RESET", reg(in, SPAR_REG_STATUS));
+	if (spar_vfio_irq_wait(&in->v, VFIO_PCI_MSI_IRQ_INDEX, 300, NULL) > 0)
+		return bad("status MSI sent with bus mastering off");
+	ret = spar_vfio_command(&in->v, PCI_CMD_MASTER, 0);
+	if (ret)
+		return bad("setting bus master: %s", strerror(-ret));
+	if (spar_vfio_irq_wait(&in->v, VFIO_PCI_MSI_IRQ_INDEX, TMO, NULL) <= 0)
+		return bad("held-back MSI not sent when bus mastering came back");
+	spar_vfio_irq_disable(&in->v, VFIO_PCI_MSI_IRQ_INDEX);
+	in->n.bl_count = 0;
+	if (spar_guest_restart(&in->g, why, sizeof(why)))
+		return -1;
+	return traffic_again(in, 1230);
+}
+
+/* Memory Space Enable off: neither BAR answers; on again, all is as before */
+static int case_memory_gate(struct inst *in)
+{
+	long long e0 = stat_of(in, "protocol_errors");
+	uint8_t b[16];
+	int ret;
+
+	ret = spar_vfio_command(&in->v, 0, PCI_CMD_MEMORY);
+	if (ret)
+		return bad("clearing memory space: %s", strerror(-ret));
+	if (spar_vfio_reg_read(&in->v, SPAR_REG_MAGIC) != 0xffffffff)
+		return bad("BAR2 answered a read with memory space off");
+	if (!spar_vfio_bar0_read(&in->v, 0, b, sizeof(b)))
+		return bad("BAR0 answered a read with memory space off");
+	/* an illegal GUEST_STATUS write that would need a reset is dropped */
+	if (!spar_vfio_reg_write(&in->v, SPAR_REG_GUEST_STATUS,
+				 SPAR_GUEST_STATUS_PAUSED))
+		return bad("BAR2 took a write with memory space off");
+	ret = spar_vfio_command(&in->v, PCI_CMD_MEMORY, 0);
+	if (ret)
+		return bad("setting memory space: %s", strerror(-ret));
+	if (reg(in, SPAR_REG_MAGIC) != SPAR_TRANSPORT_MAGIC ||
+	    reg(in, SPAR_REG_STATUS) != SPAR_STATUS_READY ||
+	    stat_of(in, "protocol_errors") != e0)
+		return bad("after memory space came back: MAGIC %#x STATUS %#x",
+			   reg(in, SPAR_REG_MAGIC), reg(in, SPAR_REG_STATUS));
+	sock_drain(in);
+	return xmit_check(in, 80, 1240);
+}
+
+static int do_busmaster(char **argv)
+{
+	static const uint8_t dst[6] = { 0x02, 0x5a, 0, 0, 0, 0x03 };
+	struct inst in = { .uuid = argv[0] };
+	static uint8_t tx[300];
+	int ok;
+
+	make_frame(tx, sizeof(tx), dst, 1201);
+	ok = !inst_open(&in, SPAR_TRANSPORT_F_ALL) && !inst_start(&in);
+	ok = ok && !case_busmaster_held(&in, tx, sizeof(tx));
+	result("busmaster-held", ok);
+	result("busmaster-resume",
+	       ok && !case_busmaster_resume(&in, tx, sizeof(tx)));
+	/* whatever happened, the device is usable again for the next cases */
+	if (in.open)
+		spar_vfio_command(&in.v, PCI_CMD_MASTER | PCI_CMD_MEMORY, 0);
+	result("memory-gate", in.open && !case_memory_gate(&in));
+	if (in.open)
+		spar_vfio_command(&in.v, PCI_CMD_MASTER | PCI_CMD_MEMORY, 0);
+	result("busmaster-msi", in.open && !case_busmaster_msi(&in));
+	inst_close(&in);
+	return 0;
+}
+
+/* ---- accounting: the worker runs in the opener's cgroup ---- */
+
+/* first line of a small proc or sysfs file, without its newline */
+static int read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	int ok;
+
+	if (!f)
+		return -errno;
+	ok = fgets(buf, (int)len, f) != NULL;
+	fclose(f);
+	if (!ok)
+		return -EIO;
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+/*
+ * PID of the engine worker of instance @uuid, named "spar/UUID" (a kernel
+ * that keeps only a task's first 15 characters shows a prefix), or 0.
+ */
+static pid_t worker_pid(const char *uuid)
+{
+	char want[64], comm[64], path[300];
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	pid_t pid = 0;
+
+	snprintf(want, sizeof(want), "spar/%s", uuid);
+	while (d && !pid && (e = readdir(d))) {
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
+		if (read_line(path, comm, sizeof(comm)))
+			continue;
+		if (strlen(comm) >= 15 && !strncasecmp(comm, want, strlen(comm)))
+			pid = atoi(e->d_name);
+	}
+	if (d)
+		closedir(d);
+	return pid;
+}
+
+/* the whole of /proc/@pid/cgroup (@pid 0: this process) */
+static int cgroup_of(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	size_t n;
+	FILE *f;
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/cgroup");
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	n = fread(buf, 1, len - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	return n ? 0 : -EIO;
+}
+
+/* the instance's worker is in the same cgroups as this process */
+static int case_worker_cgroup(struct inst *in, const char *mine)
+{
+	char theirs[512];
+	pid_t w = worker_pid(in->uuid);
+
+	if (!w)
+		return bad("no worker named spar/%s", in->uuid);
+	if (cgroup_of(w, theirs, sizeof(theirs)))
+		return bad("cannot read /proc/%d/cgroup", (int)w);
+	if (strcmp(theirs, mine))
+		return bad("worker %d is in '%.*s', the opener in '%.*s'",
+			   (int)w, (int)strcspn(theirs, "\n"), theirs,
+			   (int)strcspn(mine, "\n"), mine);
+	return 0;
+}
+
+/* after the close the worker is gone */
+static int case_worker_gone(const char *uuid)
+{
+	int i;
+
+	for (i = 0; i < 300 && worker_pid(uuid); i++)
+		usleep(10000);
+	return worker_pid(uuid) ? bad("worker still there after close") : 0;
+}
+
+static int do_acct(char **argv)
+{
+	struct inst in = { .uuid = argv[0] };
+	char path[300], mine[512];
+	FILE *f;
+	int ok, ret;
+
+	/* join the cgroup, as a VM's process would be placed in one */
+	snprintf(path, sizeof(path), "%s/cgroup.procs", argv[1]);
+	f = fopen(path, "w");
+	ok = f && fprintf(f, "%d\n", (int)getpid()) > 0;
+	if (f && fclose(f))
+		ok = 0;
+	if (!ok || cgroup_of(0, mine, sizeof(mine)) ||
+	    !strncmp(mine, "0::/\n", 5)) {
+		bad("cannot join %s (%s)", argv[1], strerror(errno));
+		result("acct-worker-cgroup", 0);
+		return 0;
+	}
+	note("opener in %.*s", (int)strcspn(mine, "\n"), mine);
+	ret = spar_vfio_open(&in.v, in.uuid);
+	if (ret) {
+		bad("open: %s", strerror(-ret));
+		result("acct-worker-cgroup", 0);
+		return 0;
+	}
+	in.open = 1;
+	result("acct-worker-cgroup", !case_worker_cgroup(&in, mine));
+	/* a reset starts a new worker, for the same opener */
+	ret = spar_vfio_reset(&in.v);
+	if (ret)
+		bad("VFIO_DEVICE_RESET: %s", strerror(-ret));
+	result("acct-after-reset", !ret && !case_worker_cgroup(&in, mine));
+	spar_vfio_close(&in.v);
+	in.open = 0;
+	result("acct-worker-gone", !case_worker_gone(in.uuid));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	/*
@@ -1392,6 +1734,10 @@ int main(int argc, char **argv)
 		{ "remove", 1, do_remove, "remove-while-open" },
 		{ "states", 1, do_states,
 		  "pause-resume pause-timeout guest-status intx pause-unsupported" },
+		{ "busmaster", 1, do_busmaster,
+		  "busmaster-held busmaster-resume memory-gate busmaster-msi" },
+		{ "acct", 2, do_acct,
+		  "acct-worker-cgroup acct-after-reset acct-worker-gone" },
 	};
 	const char *abort_after = getenv("SPAR_TEST_ABORT_AFTER");
 	unsigned int i;
@@ -1423,7 +1769,7 @@ int main(int argc, char **argv)
 		cmds[i].fn(argv + 2);
 		return failures ? 1 : 0;
 	}
-	fprintf(stderr, "usage: nic_test attrs|basic|jumbo|reset|malicious|remove|states UUID...\n"
+	fprintf(stderr, "usage: nic_test attrs|basic|jumbo|reset|malicious|remove|states|busmaster|acct UUID...\n"
 		"       nic_test --list SUBCOMMAND\n");
 	return 2;
 }
