@@ -68,6 +68,9 @@ mdev_remove "$u2" > /dev/null
 # An interface made by hand under the default name of the next instance.
 u="$(new_uuid)"
 taken="spn${u:0:8}"
+# The kernel cannot load link types on demand here (its usermode modprobe
+# is the initramfs's); load the dummy driver first.
+modprobe dummy 2> /dev/null
 if out="$(ip link add "$taken" type dummy 2>&1)"; then
 	if err="$(mdev_create spar-nic "$u")"; then
 		i="$(rd "$MDEV_DEVICES/$u/ifname")"
