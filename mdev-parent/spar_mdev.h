@@ -273,7 +273,8 @@ struct spar_engine {
  * struct spar_pin_cache - guest pages pinned for the back-end
  * @lock: serialises look-ups, copies and dma_unmap purges; a copy holds
  *	it for one page, so an unmap waits at most that long
- * @pages: pinned pages by IOVA page frame number
+ * @pages: pins by IOVA page frame number and access (read-only or
+ *	writable; see spar_pin_index())
  * @lru: the same entries, least recently used first
  * @count: entries in @pages
  * @max: bound on @count
@@ -424,7 +425,8 @@ int spar_copy_from_guest(struct spar_dev *sdev, void *dst, u64 iova,
 			 size_t len);
 int spar_copy_to_guest(struct spar_dev *sdev, u64 iova, const void *src,
 		       size_t len);
-int spar_guest_range_ok(struct spar_dev *sdev, u64 iova, size_t len);
+int spar_guest_range_ok(struct spar_dev *sdev, u64 iova, size_t len,
+			bool write);
 ssize_t spar_ranges_len(const struct spar_guest_range *r, u32 n,
 			size_t max_len);
 int spar_copy_from_ranges(struct spar_dev *sdev,

@@ -235,7 +235,8 @@ static int nic_rcv_post(struct spar_nic *nic, const struct spar_nic_cmd *cmd)
 
 	b.cookie = cmd->buf;
 	b.frag = cmd->post;
-	if (spar_guest_range_ok(nic->sdev, b.frag.iova, b.frag.len))
+	if (spar_guest_range_ok(nic->sdev, b.frag.iova, b.frag.len,
+				true))
 		return nic_bad(nic, "receive buffer outside guest memory");
 
 	mutex_lock(&nic->post_lock);

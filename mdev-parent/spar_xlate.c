@@ -4,7 +4,12 @@
  *
  * Guest buffers are named by IOVAs (guest-physical addresses, or guest DMA
  * addresses behind a vIOMMU).  A page is pinned through VFIO on first use
- * and kept in a bounded cache keyed by IOVA page; copies go through a
+ * and kept in a bounded cache keyed by IOVA page and access: the host pins
+ * read-only what it only reads (transmit data) and writable what it writes
+ * (receive buffers), so that a guest's read-only DMA mapping, e.g. of a
+ * buffer it mapped DMA_TO_DEVICE behind a vIOMMU, works.  A page written
+ * through a pin is marked dirty once, when the pin is dropped.  Copies go
+ * through a
  * short-lived kmap_local mapping.  The cache lock is held across each
  * page copy, so when the user unmaps a range, the purge below waits for
  * at most one page copy and then drops every pin in the range before
@@ -22,7 +27,15 @@ struct spar_pin {
 	struct list_head lru;
 	unsigned long pfn;
 	struct page *page;
+	bool writable;
+	bool dirty;
 };
+
+/* Cache index: a page may be pinned twice, read-only and writable. */
+static unsigned long spar_pin_index(unsigned long pfn, bool writable)
+{
+	return pfn << 1 | writable;
+}
 
 void spar_pins_init(struct spar_pin_cache *pins, unsigned int max)
 {
@@ -38,14 +51,21 @@ static void spar_pin_drop(struct spar_dev *sdev, struct spar_pin *p)
 	struct spar_pin_cache *pins = &sdev->pins;
 
 	lockdep_assert_held(&pins->lock);
+	if (p->dirty)
+		set_page_dirty_lock(p->page);
 	vfio_unpin_pages(&sdev->vdev, (dma_addr_t)p->pfn << PAGE_SHIFT, 1);
-	xa_erase(&pins->pages, p->pfn);
+	xa_erase(&pins->pages, spar_pin_index(p->pfn, p->writable));
 	list_del(&p->lru);
 	kfree(p);
 	WRITE_ONCE(pins->count, pins->count - 1);
 }
 
-static struct page *spar_pin_get(struct spar_dev *sdev, unsigned long pfn)
+/*
+ * spar_pin_get() - the pin of guest page @pfn for reading, or for writing
+ * if @write.  A writable pin also serves reads.
+ */
+static struct spar_pin *spar_pin_get(struct spar_dev *sdev, unsigned long pfn,
+				     bool write)
 {
 	struct spar_pin_cache *pins = &sdev->pins;
 	struct spar_pin *p;
@@ -53,11 +73,13 @@ static struct page *spar_pin_get(struct spar_dev *sdev, unsigned long pfn)
 	int ret;
 
 	lockdep_assert_held(&pins->lock);
-	p = xa_load(&pins->pages, pfn);
+	p = xa_load(&pins->pages, spar_pin_index(pfn, true));
+	if (!p && !write)
+		p = xa_load(&pins->pages, spar_pin_index(pfn, false));
 	if (p) {
 		list_move_tail(&p->lru, &pins->lru);
 		atomic64_inc(&sdev->stats.pin_hits);
-		return p->page;
+		return p;
 	}
 	atomic64_inc(&sdev->stats.pin_misses);
 
@@ -70,16 +92,18 @@ static struct page *spar_pin_get(struct spar_dev *sdev, unsigned long pfn)
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
 		return ERR_PTR(-ENOMEM);
-	/* Both directions: the same buffers are read and written. */
 	ret = vfio_pin_pages(&sdev->vdev, (dma_addr_t)pfn << PAGE_SHIFT, 1,
-			     IOMMU_READ | IOMMU_WRITE, &page);
+			     write ? IOMMU_READ | IOMMU_WRITE : IOMMU_READ,
+			     &page);
 	if (ret != 1) {
 		kfree(p);
 		return ERR_PTR(ret < 0 ? ret : -EFAULT);
 	}
 	p->pfn = pfn;
 	p->page = page;
-	ret = xa_err(xa_store(&pins->pages, pfn, p, GFP_KERNEL));
+	p->writable = write;
+	ret = xa_err(xa_store(&pins->pages, spar_pin_index(pfn, write), p,
+			      GFP_KERNEL));
 	if (ret) {
 		vfio_unpin_pages(&sdev->vdev, (dma_addr_t)pfn << PAGE_SHIFT, 1);
 		kfree(p);
@@ -87,7 +111,7 @@ static struct page *spar_pin_get(struct spar_dev *sdev, unsigned long pfn)
 	}
 	list_add_tail(&p->lru, &pins->lru);
 	WRITE_ONCE(pins->count, pins->count + 1);
-	return page;
+	return p;
 }
 
 static int spar_copy_guest(struct spar_dev *sdev, u64 iova, void *buf,
@@ -104,27 +128,27 @@ static int spar_copy_guest(struct spar_dev *sdev, u64 iova, void *buf,
 	while (len) {
 		size_t off = offset_in_page(iova);
 		size_t n = min_t(size_t, len, PAGE_SIZE - off);
-		struct page *page;
+		struct spar_pin *pin;
 		void *va;
 
 		mutex_lock(&pins->lock);
 		/* Bus mastering off: the engine never gets here; others stop. */
 		if (READ_ONCE(sdev->dma_enabled))
-			page = spar_pin_get(sdev, iova >> PAGE_SHIFT);
+			pin = spar_pin_get(sdev, iova >> PAGE_SHIFT, to_guest);
 		else
-			page = ERR_PTR(-EIO);
-		if (IS_ERR(page)) {
+			pin = ERR_PTR(-EIO);
+		if (IS_ERR(pin)) {
 			mutex_unlock(&pins->lock);
-			return PTR_ERR(page);
+			return PTR_ERR(pin);
 		}
-		va = kmap_local_page(page);
+		va = kmap_local_page(pin->page);
 		if (to_guest)
 			memcpy(va + off, p, n);
 		else
 			memcpy(p, va + off, n);
 		kunmap_local(va);
 		if (to_guest)
-			set_page_dirty_lock(page);
+			pin->dirty = true;
 		mutex_unlock(&pins->lock);
 
 		iova += n;
@@ -262,14 +286,17 @@ int spar_copy_to_ranges(struct spar_dev *sdev,
  * @sdev: the instance, open
  * @iova: guest address of the first byte
  * @len: bytes
+ * @write: the host will write the buffer (else it only reads it)
  *
- * Pins (through the cache) every page of the range, so that a later copy
- * into it is likely a cache hit.
+ * Pins (through the cache) every page of the range, writable if @write,
+ * so that a later copy is likely a cache hit and a buffer the guest mapped
+ * with too little access is refused now.
  *
  * Context: process context; may sleep.
  * Return: 0, or a negative errno if a page is not mapped for the device.
  */
-int spar_guest_range_ok(struct spar_dev *sdev, u64 iova, size_t len)
+int spar_guest_range_ok(struct spar_dev *sdev, u64 iova, size_t len,
+			bool write)
 {
 	struct spar_pin_cache *pins = &sdev->pins;
 	u64 pfn, last;
@@ -280,16 +307,15 @@ int spar_guest_range_ok(struct spar_dev *sdev, u64 iova, size_t len)
 	last = (iova + len - 1) >> PAGE_SHIFT;
 	mutex_lock(&pins->lock);
 	for (pfn = iova >> PAGE_SHIFT; pfn <= last; pfn++) {
-		struct page *page;
+		struct spar_pin *pin;
 
 		if (!READ_ONCE(sdev->dma_enabled)) {
 			ret = -EIO;
 			break;
 		}
-		page = spar_pin_get(sdev, pfn);
-
-		if (IS_ERR(page)) {
-			ret = PTR_ERR(page);
+		pin = spar_pin_get(sdev, pfn, write);
+		if (IS_ERR(pin)) {
+			ret = PTR_ERR(pin);
 			break;
 		}
 	}
@@ -317,8 +343,8 @@ void spar_pins_unmap(struct spar_dev *sdev, u64 iova, u64 length)
 
 	if (!length)
 		return;
-	first = iova >> PAGE_SHIFT;
-	last = (iova + length - 1) >> PAGE_SHIFT;
+	first = spar_pin_index(iova >> PAGE_SHIFT, false);
+	last = spar_pin_index((iova + length - 1) >> PAGE_SHIFT, true);
 	if (iova + length - 1 < iova)
 		last = ULONG_MAX;
 

@@ -178,9 +178,16 @@ const char *spar_vfio_strerror(const struct spar_vfio *v, int err, char *buf,
 int spar_vfio_dma_map(struct spar_vfio *v, void *vaddr, uint64_t iova,
 		      uint64_t size)
 {
+	return spar_vfio_dma_map_prot(v, vaddr, iova, size, 1);
+}
+
+int spar_vfio_dma_map_prot(struct spar_vfio *v, void *vaddr, uint64_t iova,
+			   uint64_t size, int writable)
+{
 	struct vfio_iommu_type1_dma_map m = {
 		.argsz = sizeof(m),
-		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.flags = VFIO_DMA_MAP_FLAG_READ |
+			 (writable ? VFIO_DMA_MAP_FLAG_WRITE : 0),
 		.vaddr = (uintptr_t)vaddr,
 		.iova = iova,
 		.size = size,

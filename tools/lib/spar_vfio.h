@@ -34,6 +34,9 @@ void spar_vfio_close(struct spar_vfio *v);
 const char *spar_vfio_strerror(const struct spar_vfio *v, int err,
 			       char *buf, size_t len);
 
+/* Device-readable only unless @writable, as a DMA_TO_DEVICE mapping. */
+int spar_vfio_dma_map_prot(struct spar_vfio *v, void *vaddr, uint64_t iova,
+			   uint64_t size, int writable);
 int spar_vfio_dma_map(struct spar_vfio *v, void *vaddr, uint64_t iova,
 		      uint64_t size);
 int spar_vfio_dma_unmap(struct spar_vfio *v, uint64_t iova, uint64_t size);

@@ -14,6 +14,7 @@
  *   nic_test states UUID
  *   nic_test busmaster UUID
  *   nic_test acct UUID CGROUP-DIR
+ *   nic_test access UUID
  *   nic_test --list SUBCOMMAND   the check names SUBCOMMAND reports
  *
  * Every case prints "PASS vm/nic-<case>" or "FAIL vm/nic-<case>" with
@@ -1559,6 +1560,72 @@ static int case_memory_gate(struct inst *in)
 	return xmit_check(in, 80, 1240);
 }
 
+/* ---- access of guest mappings: read-only transmit, writable receive ---- */
+
+/* remap_ro() - map arena @a again, device-readable only */
+static int remap_ro(struct inst *in, struct spar_arena *a)
+{
+	int ret = spar_arena_unmap(&in->v, a);
+
+	if (!ret)
+		ret = spar_vfio_dma_map_prot(&in->v, a->va, a->iova, a->size, 0);
+	if (!ret)
+		a->mapped = 1;
+	return ret;
+}
+
+static int case_tx_readonly(struct inst *in)
+{
+	long long e0 = stat_of(in, "protocol_errors");
+	int i;
+
+	/* As a guest's DMA_TO_DEVICE mappings behind a vIOMMU are. */
+	if (remap_ro(in, &in->n.tx))
+		return bad("read-only map of the transmit buffers: %s",
+			   strerror(errno));
+	for (i = 0; i < 3; i++)
+		if (xmit_check(in, 200 + 500 * i, 1200 + i))
+			return -1;
+	if (stat_of(in, "protocol_errors") != e0)
+		return bad("protocol_errors %lld -> %lld", e0,
+			   stat_of(in, "protocol_errors"));
+	if (spar_vfio_reg_read(&in->v, SPAR_REG_STATUS) != SPAR_STATUS_READY)
+		return bad("STATUS 0x%x after read-only transmits",
+			   spar_vfio_reg_read(&in->v, SPAR_REG_STATUS));
+	return 0;
+}
+
+static int case_rx_readonly(struct inst *in)
+{
+	long long e0 = stat_of(in, "protocol_errors");
+
+	/* A receive buffer the host cannot write is the guest's error. */
+	host_caught_up(in);
+	if (remap_ro(in, &in->n.rx))
+		return bad("read-only map of the receive buffers: %s",
+			   strerror(errno));
+	if (spar_vnic_post(&in->n, 0))
+		return bad("post");
+	if (wait_needs_reset(in))
+		return -1;
+	if (stat_of(in, "protocol_errors") != e0 + 1)
+		return bad("protocol_errors %lld -> %lld, want one more", e0,
+			   stat_of(in, "protocol_errors"));
+	return 0;
+}
+
+static int do_access(char **argv)
+{
+	struct inst in = { .uuid = argv[0] };
+	int ok;
+
+	ok = !inst_open(&in, SPAR_TRANSPORT_F_ALL) && !inst_start(&in);
+	result("access-tx-readonly", ok && !case_tx_readonly(&in));
+	result("access-rx-readonly-refused", ok && !case_rx_readonly(&in));
+	inst_close(&in);
+	return 0;
+}
+
 static int do_busmaster(char **argv)
 {
 	static const uint8_t dst[6] = { 0x02, 0x5a, 0, 0, 0, 0x03 };
@@ -1742,6 +1809,8 @@ int main(int argc, char **argv)
 		  "busmaster-held busmaster-resume memory-gate busmaster-msi" },
 		{ "acct", 2, do_acct,
 		  "acct-worker-cgroup acct-after-reset acct-worker-gone" },
+		{ "access", 1, do_access,
+		  "access-tx-readonly access-rx-readonly-refused" },
 	};
 	const char *abort_after = getenv("SPAR_TEST_ABORT_AFTER");
 	unsigned int i;
@@ -1773,7 +1842,7 @@ int main(int argc, char **argv)
 		cmds[i].fn(argv + 2);
 		return failures ? 1 : 0;
 	}
-	fprintf(stderr, "usage: nic_test attrs|basic|jumbo|reset|malicious|remove|states|busmaster|acct UUID...\n"
+	fprintf(stderr, "usage: nic_test attrs|basic|jumbo|reset|malicious|remove|states|busmaster|acct|access UUID...\n"
 		"       nic_test --list SUBCOMMAND\n");
 	return 2;
 }
