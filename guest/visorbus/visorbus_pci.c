@@ -479,6 +479,25 @@ static void visorbus_pci_remove(struct pci_dev *pdev)
 }
 
 /*
+ * Reboot, power-off or kexec: the next kernel owns the memory the host
+ * still holds as posted buffers.  Reset the function, which makes the host
+ * drop every posted buffer and pin, then turn bus mastering off, so that
+ * nothing more is written into guest memory.  Interrupts are left to the
+ * PCI core; no driver callback runs after this.
+ */
+static void visorbus_pci_shutdown(struct pci_dev *pdev)
+{
+	struct visorbus_pci *vb = pci_get_drvdata(pdev);
+
+	if (!vb)
+		return;
+	WRITE_ONCE(vb->stopping, true);
+	iowrite32(SPAR_RESET_REQUEST, vb->regs + SPAR_REG_RESET);
+	ioread32(vb->regs + SPAR_REG_STATUS);
+	pci_clear_master(pdev);
+}
+
+/*
  * A spar type, by the suffix of its SPAR_PCI_DEVICE_ID_ and
  * SPAR_TRANSPORT_TYPE_ names, and the type GUIDs of the channels it
  * brings, in directory order.
@@ -508,4 +527,5 @@ struct pci_driver visorbus_pci_driver = {
 	.id_table = visorbus_pci_ids,
 	.probe = visorbus_pci_probe,
 	.remove = visorbus_pci_remove,
+	.shutdown = visorbus_pci_shutdown,
 };

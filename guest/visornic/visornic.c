@@ -864,16 +864,17 @@ static void vn_connect_status(struct visornic *vn,
 }
 
 /* Handle one response; returns 1 if it delivered a frame. */
-static int vn_handle(struct visornic *vn, const struct spar_uiscmdrsp *rsp,
-		     int budget)
+static void vn_handle(struct visornic *vn, const struct spar_uiscmdrsp *rsp,
+		      int budget)
 {
 	if (rsp->cmdtype != SPAR_CMD_NET_TYPE) {
 		vn_bad(vn, "not a network response");
-		return 0;
+		return;
 	}
 	switch (le32_to_cpu(rsp->net.type)) {
 	case SPAR_NET_RCV:
-		return vn_rcv(vn, rsp);
+		vn_rcv(vn, rsp);
+		break;
 	case SPAR_NET_XMIT_DONE:
 		vn_xmit_done(vn, rsp, budget);
 		break;
@@ -887,7 +888,6 @@ static int vn_handle(struct visornic *vn, const struct spar_uiscmdrsp *rsp,
 		vn_bad(vn, "unknown network response");
 		break;
 	}
-	return 0;
 }
 
 static int visornic_poll(struct napi_struct *napi, int budget)
@@ -895,6 +895,12 @@ static int visornic_poll(struct napi_struct *napi, int budget)
 	struct visornic *vn = container_of(napi, struct visornic, napi);
 	int work = 0, ret;
 
+	/*
+	 * Every response taken off the queue counts against the budget, not
+	 * only delivered frames: a host that keeps posting transmit
+	 * completions, or responses that deliver nothing, must not keep this
+	 * loop running in softirq.
+	 */
 	while (work < budget) {
 		ret = visorchannel_signalremove(vn_chan(vn), VN_RSP_Q, vn->rsp);
 		if (ret == -EAGAIN)
@@ -905,7 +911,8 @@ static int visornic_poll(struct napi_struct *napi, int budget)
 					   ret);
 			break;
 		}
-		work += vn_handle(vn, vn->rsp, budget);
+		vn_handle(vn, vn->rsp, budget);
+		work++;
 	}
 	if (vn->rx_unposted && test_bit(VN_ENABLED, &vn->flags))
 		vn_rx_refill(vn);
