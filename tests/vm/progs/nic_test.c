@@ -316,6 +316,38 @@ static void host_caught_up(struct inst *in)
 	}
 }
 
+/*
+ * host_link_ready() - wait until an up host interface passes frames: the
+ * stack turns a carrier change into an operational state and an active
+ * qdisc asynchronously (link watch, up to a second later), and a frame
+ * sent before that is dropped by the stack, never reaching the host.
+ */
+static void host_link_ready(struct inst *in)
+{
+	uint64_t deadline = spar_now_us() + TMO * 1000ULL;
+	char path[128], buf[16] = "";
+	FILE *f;
+
+	if (!(netstat(in, "flags") & 1))	/* IFF_UP */
+		return;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/operstate",
+		 in->ifname);
+	while (spar_now_us() < deadline) {
+		f = fopen(path, "r");
+		buf[0] = 0;
+		if (f) {
+			if (!fgets(buf, sizeof(buf), f))
+				buf[0] = 0;
+			fclose(f);
+		}
+		if (netstat(in, "carrier") == 1 && !strncmp(buf, "up", 2))
+			break;
+		usleep(10000);
+	}
+	/* operstate is set just before the qdisc is activated */
+	usleep(20000);
+}
+
 static int inst_start(struct inst *in)
 {
 	int ret;
@@ -328,6 +360,7 @@ static int inst_start(struct inst *in)
 				     TMO);
 	if (ret)
 		return bad("start reception: %s", strerror(-ret));
+	host_link_ready(in);
 	return 0;
 }
 
