@@ -285,20 +285,22 @@ static int spar_vfio_mmap(struct vfio_device *vdev, struct vm_area_struct *vma)
 	u64 start = (u64)vma->vm_pgoff << PAGE_SHIFT;
 	u64 len = vma->vm_end - vma->vm_start;
 	u64 off = SPAR_REGION_OFFSET(start);
-	int ret;
 
 	if (SPAR_REGION_INDEX(start) != VFIO_PCI_BAR0_REGION_INDEX)
 		return -EINVAL;
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
 
-	mutex_lock(&sdev->lock);
+	/*
+	 * No sdev->lock here: mmap runs under the caller's mmap_lock, which
+	 * pinning takes inside sdev->lock (through the pin cache and the
+	 * IOMMU), so taking it here could deadlock.  None is needed: BAR0 is
+	 * only reallocated while the device is closed, and an mmap needs an
+	 * open device.
+	 */
 	if (off >= sdev->bar0_size || len > sdev->bar0_size - off)
-		ret = -EINVAL;
-	else
-		ret = remap_vmalloc_range(vma, sdev->bar0, off >> PAGE_SHIFT);
-	mutex_unlock(&sdev->lock);
-	return ret;
+		return -EINVAL;
+	return remap_vmalloc_range(vma, sdev->bar0, off >> PAGE_SHIFT);
 }
 
 static void spar_vfio_request(struct vfio_device *vdev, unsigned int count)

@@ -11,8 +11,8 @@
 #
 # The result is cached outside the tree, in
 # ${SPAR_CACHE:-~/.cache/spar-mdev}/debug-kernel-<key>/, keyed by the
-# source tarball and this script (which holds the configuration), so it is
-# built once per machine.  The directory holds:
+# source tarball and the configuration (scripts/debug-kernel.config), so it
+# is built once per machine; older builds are removed.  The directory holds:
 #
 #   obj/            the kernel build (KDIR for out-of-tree modules)
 #   vmlinuz         the kernel image
@@ -31,9 +31,14 @@ if [ -z "$tarball" ]; then
 	exit 1
 fi
 
+# The key: the sources, the configuration, and the build recipe's version
+# (raise it when a change below changes what gets built).
+recipe=1
+config="$(dirname "$0")/debug-kernel.config"
 key="$({
 	stat -Lc '%n %s %Y' "$tarball"
-	sha256sum "$0" | cut -d' ' -f1
+	sha256sum "$config" | cut -d' ' -f1
+	echo "recipe $recipe"
 } | sha256sum | cut -c1-16)"
 dir="$cache/debug-kernel-$key"
 if [ -s "$dir/vmlinuz" ] && [ -s "$dir/release" ]; then
@@ -70,30 +75,16 @@ kmake() {
 echo "debug-kernel: configuring (log: $log)" >&2
 kmake defconfig
 kmake kvm_guest.config
+# The options: scripts/debug-kernel.config, one scripts/config argument
+# list a line.
 cfg=("$src/scripts/config" --file "$obj/.config")
-"${cfg[@]}" --set-str LOCALVERSION "-spar-debug" --disable LOCALVERSION_AUTO
-# The checks the distribution kernels lack.
-"${cfg[@]}" --enable KASAN --enable KASAN_GENERIC --enable KASAN_INLINE \
-	--enable PROVE_LOCKING --enable DEBUG_ATOMIC_SLEEP \
-	--enable DEBUG_KMEMLEAK --disable DEBUG_KMEMLEAK_DEFAULT_OFF \
-	--set-val DEBUG_KMEMLEAK_MEM_POOL_SIZE 16000 \
-	--enable UBSAN --enable UBSAN_BOUNDS --enable UBSAN_SHIFT \
-	--enable DEBUG_LIST --enable DEBUG_OBJECTS --enable DEBUG_OBJECTS_FREE \
-	--enable DEBUG_INFO_NONE --disable DEBUG_INFO \
-	--disable DEBUG_INFO_DWARF_TOOLCHAIN_DEFAULT --disable DEBUG_INFO_BTF
-# What the test VMs need, built in.
-"${cfg[@]}" --enable VIRTIO_PCI --enable NET_9P --enable NET_9P_VIRTIO \
-	--enable 9P_FS --enable 9P_FS_POSIX_ACL --enable OVERLAY_FS \
-	--enable TMPFS --enable DEVTMPFS --enable BLK_DEV_INITRD \
-	--enable VFIO --enable VFIO_IOMMU_TYPE1 --enable VFIO_MDEV \
-	--enable VFIO_PCI --enable EVENTFD \
-	--enable TARGET_CORE --enable TCM_IBLOCK --enable TCM_FILEIO \
-	--enable TCM_PSCSI --enable LOOPBACK_TARGET --enable CONFIGFS_FS \
-	--enable INPUT_EVDEV --enable INPUT_UINPUT --enable INPUT_MISC \
-	--enable TUN --enable VETH --enable BRIDGE --enable PACKET \
-	--enable NETFILTER --enable IPV6 \
-	--enable MODULES --enable MODULE_UNLOAD --disable MODULE_SIG \
-	--enable IKCONFIG --enable IKCONFIG_PROC
+while read -r line; do
+	case "$line" in
+	'' | '#'*) continue ;;
+	esac
+	# shellcheck disable=SC2086 # a line is a list of arguments
+	"${cfg[@]}" $line
+done < "$config"
 kmake olddefconfig
 echo "debug-kernel: building with $(nproc) jobs" >&2
 kmake -j"$(nproc)" bzImage modules
@@ -103,5 +94,8 @@ rm -rf "$src/Documentation"
 cp "$obj/arch/x86/boot/bzImage" "$dir/vmlinuz.tmp"
 make -s -C "$src" O="$obj" kernelrelease > "$dir/release"
 mv "$dir/vmlinuz.tmp" "$dir/vmlinuz"
+for old in "$cache"/debug-kernel-*; do
+	[ "$old" = "$dir" ] || [ ! -d "$old" ] || rm -rf "$old"
+done
 echo "debug-kernel: built $(cat "$dir/release") in $(cat "$dir/build-seconds") s" >&2
 echo "$dir"

@@ -124,7 +124,10 @@ vm_initramfs() {
 	cp "$VM_BUSYBOX" "$tmp/bin/busybox"
 	cp "$VM_LIB/init" "$tmp/init"
 	chmod 0755 "$tmp/init" "$tmp/bin/busybox"
+	# Empty when every boot module is built in (the debug kernel).
+	: > "$tmp/modules.list"
 	while read -r p; do
+		[ -n "$p" ] || continue
 		vm_copy_module "$VM_MODDIR/$p" "$tmp/modules" >> "$tmp/modules.list"
 	done <<< "$mods"
 	(cd "$tmp" && find . -print0 | sort -z |

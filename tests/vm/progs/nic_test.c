@@ -637,6 +637,20 @@ static int case_drop(struct inst *in)
 	return 0;
 }
 
+/* stat_wait() - wait until counter @name of the instance reaches @want */
+static int stat_wait(struct inst *in, const char *name, long long want)
+{
+	uint64_t deadline = spar_now_us() + TMO * 1000ULL;
+
+	while (spar_now_us() < deadline) {
+		if (stat_of(in, name) >= want)
+			return 0;
+		usleep(5000);
+	}
+	return bad("stats/%s is %lld, want %lld", name, stat_of(in, name),
+		   want);
+}
+
 static int case_promisc(struct inst *in)
 {
 	static const uint8_t other[6] = { 0x02, 0xde, 0xad, 0xbe, 0xef, 0x01 };
@@ -654,11 +668,16 @@ static int case_promisc(struct inst *in)
 		return bad("frame to another MAC delivered with promisc off");
 	if (spar_vnic_promisc(&in->n, 1))
 		return bad("send NET_RCV_PROMISC");
+	/* the host counts a command once handled: wait for it */
+	if (stat_wait(in, "net_rcv_promisc", p0 + 1))
+		return -1;
 	if (rcv_check(in, other, 100, 402, NULL))
 		return bad("frame to another MAC not delivered with promisc on (%s)",
 			   why);
 	if (spar_vnic_promisc(&in->n, 0))
 		return bad("send NET_RCV_PROMISC off");
+	if (stat_wait(in, "net_rcv_promisc", p0 + 2))
+		return -1;
 	make_frame(f, sizeof(f), other, 403);
 	if (host_send(in, f, sizeof(f)))
 		return -1;
