@@ -213,6 +213,16 @@ mdev_remove() {
 	sysfs_write "$MDEV_DEVICES/$1/remove" 1
 }
 
+# nic_create_up UUID: create a spar-nic instance and bring its host
+# interface up without IPv6 chatter; on failure print why and return 1.
+nic_create_up() {
+	local ifn
+	mdev_create spar-nic "$1" || return 1
+	ifn="$(rd "$MDEV_DEVICES/$1/ifname")"
+	sysctl -qw "net.ipv6.conf.$ifn.disable_ipv6=1" 2> /dev/null
+	ip link set "$ifn" up
+}
+
 avail() {
 	rd "$SPAR_TYPES/$1/available_instances"
 }

@@ -21,13 +21,10 @@ if [ ! -x "$prog" ]; then
 fi
 
 u="$(new_uuid)"
-if ! err="$(mdev_create spar-nic "$u")"; then
+if ! err="$(nic_create_up "$u")"; then
 	t_fail nic-states-create "$err"
 	t_done
 fi
-ifn="$(rd "$MDEV_DEVICES/$u/ifname")"
-sysctl -qw "net.ipv6.conf.$ifn.disable_ipv6=1" 2> /dev/null
-ip link set "$ifn" up
 
 dmesg_mark
 t_client "$prog" states "$u"

@@ -129,13 +129,10 @@ mdev_remove "$u" > /dev/null
 
 # --- Bus Master Enable and Memory Space Enable, with traffic both ways ---
 u="$(new_uuid)"
-if ! err="$(mdev_create spar-nic "$u")"; then
+if ! err="$(nic_create_up "$u")"; then
 	t_fail nic-safety-create "$err"
 	t_done
 fi
-ifn="$(rd "$MDEV_DEVICES/$u/ifname")"
-sysctl -qw "net.ipv6.conf.$ifn.disable_ipv6=1" 2> /dev/null
-ip link set "$ifn" up
 dmesg_mark
 t_client "$prog" busmaster "$u"
 log="$(dmesg_since)"
@@ -170,13 +167,10 @@ mdev_remove "$u" > /dev/null
 
 # --- access: transmit from read-only guest mappings, receive refused into them ---
 u="$(new_uuid)"
-if ! err="$(mdev_create spar-nic "$u")"; then
+if ! err="$(nic_create_up "$u")"; then
 	t_fail nic-safety-create "$err"
 	t_done
 fi
-ifn="$(rd "$MDEV_DEVICES/$u/ifname")"
-sysctl -qw "net.ipv6.conf.$ifn.disable_ipv6=1" 2> /dev/null
-ip link set "$ifn" up
 t_client "$prog" access "$u"
 mdev_remove "$u" > /dev/null
 
