@@ -13,6 +13,7 @@
 #include <linux/mdev.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
+#include <linux/wait.h>
 #include <linux/vfio.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
@@ -87,6 +88,9 @@ struct spar_chan {
  * @pin_misses: guest page look-ups that had to pin
  * @pin_evictions: cached pins dropped to stay within the bound
  * @pin_unmap_drops: cached pins dropped because the user unmapped them
+ * @dma_unmaps: dma_unmap callbacks received from the IOMMU back-end
+ * @pin_quarantine_rw: guest accesses served without a pin because their
+ *	page lay in a range being unmapped
  * @resets: device resets
  */
 struct spar_counters {
@@ -99,6 +103,8 @@ struct spar_counters {
 	atomic64_t pin_misses;
 	atomic64_t pin_evictions;
 	atomic64_t pin_unmap_drops;
+	atomic64_t dma_unmaps;
+	atomic64_t pin_quarantine_rw;
 	atomic64_t resets;
 };
 
@@ -269,22 +275,50 @@ struct spar_engine {
 	u64 adaptive_ns;
 };
 
+/* Ranges that may be in the middle of an unmap at once; see spar_xlate.c. */
+#define SPAR_PIN_QUARANTINE_MAX	16
+
+/**
+ * struct spar_pin_range - an IOVA range the user is unmapping
+ * @first: first page frame number
+ * @last: last page frame number
+ * @since: ktime_get_ns() of the last dma_unmap round for the range
+ */
+struct spar_pin_range {
+	u64 first;
+	u64 last;
+	u64 since;
+};
+
 /**
  * struct spar_pin_cache - guest pages pinned for the back-end
- * @lock: serialises look-ups, copies and dma_unmap purges; a copy holds
- *	it for one page, so an unmap waits at most that long
+ * @lock: serialises look-ups, copies from cached pins, the quarantine and
+ *	dma_unmap purges.  Never held across vfio_pin_pages(),
+ *	vfio_unpin_pages() or vfio_dma_rw(), which take the IOMMU back-end's
+ *	own locks
+ * @idle: woken when a slot of @pinning drops to zero
  * @pages: pins by IOVA page frame number and access (read-only or
  *	writable; see spar_pin_index())
  * @lru: the same entries, least recently used first
  * @count: entries in @pages
  * @max: bound on @count
+ * @pinning: vfio_pin_pages() calls in progress, by the parity of the
+ *	@unmap_seq they began under
+ * @unmap_seq: incremented at every dma_unmap round
+ * @quarantine: ranges being unmapped, in which nothing is pinned
+ * @nr_quarantine: entries in use in @quarantine
  */
 struct spar_pin_cache {
 	struct mutex lock; /* see above */
+	wait_queue_head_t idle;
 	struct xarray pages;
 	struct list_head lru;
 	unsigned int count;
 	unsigned int max;
+	unsigned int pinning[2];
+	u64 unmap_seq;
+	struct spar_pin_range quarantine[SPAR_PIN_QUARANTINE_MAX];
+	unsigned int nr_quarantine;
 };
 
 /**

@@ -9,19 +9,53 @@
  * (receive buffers), so that a guest's read-only DMA mapping, e.g. of a
  * buffer it mapped DMA_TO_DEVICE behind a vIOMMU, works.  A page written
  * through a pin is marked dirty once, when the pin is dropped.  Copies go
- * through a
- * short-lived kmap_local mapping.  The cache lock is held across each
- * page copy, so when the user unmaps a range, the purge below waits for
- * at most one page copy and then drops every pin in the range before
- * returning, as the VFIO type1 IOMMU requires.  While the guest has Bus
- * Master Enable clear nothing is pinned or copied.  Channel memory (BAR0)
- * is host memory and never passes through here.
+ * through a short-lived kmap_local mapping, under the cache lock, so a
+ * purge waits for at most one page copy.  While the guest has Bus Master
+ * Enable clear nothing is pinned or copied.  Channel memory (BAR0) is host
+ * memory and never passes through here.
+ *
+ * Unmapping.  The type1 IOMMU back-end calls dma_unmap for a range that
+ * still has pins and, once it returns, looks again; if it finds pins it
+ * calls again, and after ten rounds it BUG()s.  So from the start of a
+ * dma_unmap until the mapping is gone, nothing may pin in the range.  The
+ * range is put in quarantine before its pins are dropped, and a pin that
+ * was being taken in it meanwhile is dropped before dma_unmap returns.  A
+ * quarantined page is reached with vfio_dma_rw(), which pins nothing: it
+ * fails once the mapping is gone, and that failure lifts the quarantine.
+ * A range the user maps again at once never fails; its quarantine is
+ * lifted by the first access that succeeds while no instance is in
+ * dma_unmap and SPAR_PIN_QUARANTINE_US after the last one returned: type1
+ * calls every device of the container in turn, one round, and takes its
+ * lock back within microseconds of the last returning.  A newer range
+ * that needs the slot also lifts the oldest.
+ *
+ * Locks.  The cache lock is never held across vfio_pin_pages(),
+ * vfio_unpin_pages() or vfio_dma_rw(): those take the IOMMU back-end's
+ * lock, and dma_unmap is called with the back-end's device list lock held
+ * and takes the cache lock.
  */
 #include <linux/highmem.h>
 #include <linux/iommu.h>
+#include <linux/ktime.h>
 #include <linux/slab.h>
 
 #include "spar_mdev.h"
+
+/* How long after the last dma_unmap returned a range may be pinned again. */
+#define SPAR_PIN_QUARANTINE_US	2000
+
+/* dma_unmap calls running, of every instance, and when the last returned */
+static atomic_t spar_unmaps_running = ATOMIC_INIT(0);
+static atomic64_t spar_unmap_done_ns = ATOMIC64_INIT(0);
+
+static bool spar_unmaps_settled(void)
+{
+	if (atomic_read(&spar_unmaps_running))
+		return false;
+	smp_rmb();	/* pairs with the barrier in spar_pins_unmap() */
+	return ktime_get_ns() - atomic64_read(&spar_unmap_done_ns) >
+	       SPAR_PIN_QUARANTINE_US * NSEC_PER_USEC;
+}
 
 struct spar_pin {
 	struct list_head lru;
@@ -40,36 +74,111 @@ static unsigned long spar_pin_index(unsigned long pfn, bool writable)
 void spar_pins_init(struct spar_pin_cache *pins, unsigned int max)
 {
 	mutex_init(&pins->lock);
+	init_waitqueue_head(&pins->idle);
 	xa_init(&pins->pages);
 	INIT_LIST_HEAD(&pins->lru);
 	pins->count = 0;
 	pins->max = max;
+	pins->pinning[0] = 0;
+	pins->pinning[1] = 0;
+	pins->unmap_seq = 0;
+	pins->nr_quarantine = 0;
 }
 
-static void spar_pin_drop(struct spar_dev *sdev, struct spar_pin *p)
+/* Take @p out of the cache; the caller releases it without the lock. */
+static void spar_pin_unlink(struct spar_pin_cache *pins, struct spar_pin *p)
 {
-	struct spar_pin_cache *pins = &sdev->pins;
-
 	lockdep_assert_held(&pins->lock);
-	if (p->dirty)
-		set_page_dirty_lock(p->page);
-	vfio_unpin_pages(&sdev->vdev, (dma_addr_t)p->pfn << PAGE_SHIFT, 1);
 	xa_erase(&pins->pages, spar_pin_index(p->pfn, p->writable));
 	list_del(&p->lru);
-	kfree(p);
 	WRITE_ONCE(pins->count, pins->count - 1);
 }
 
+static void spar_pin_release(struct spar_dev *sdev, struct spar_pin *p)
+{
+	if (p->dirty)
+		set_page_dirty_lock(p->page);
+	vfio_unpin_pages(&sdev->vdev, (dma_addr_t)p->pfn << PAGE_SHIFT, 1);
+	kfree(p);
+}
+
+static void spar_pins_release_list(struct spar_dev *sdev,
+				   struct list_head *list)
+{
+	struct spar_pin *p, *tmp;
+
+	list_for_each_entry_safe(p, tmp, list, lru) {
+		list_del(&p->lru);
+		spar_pin_release(sdev, p);
+	}
+}
+
+static struct spar_pin_range *spar_quarantined(struct spar_pin_cache *pins,
+					       u64 pfn)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&pins->lock);
+	for (i = 0; i < pins->nr_quarantine; i++)
+		if (pfn >= pins->quarantine[i].first &&
+		    pfn <= pins->quarantine[i].last)
+			return &pins->quarantine[i];
+	return NULL;
+}
+
+static void spar_quarantine_lift(struct spar_pin_cache *pins,
+				 struct spar_pin_range *r)
+{
+	lockdep_assert_held(&pins->lock);
+	*r = pins->quarantine[--pins->nr_quarantine];
+}
+
+static void spar_quarantine_add(struct spar_pin_cache *pins, u64 first,
+				u64 last)
+{
+	struct spar_pin_range *r = NULL;
+	unsigned int i;
+
+	lockdep_assert_held(&pins->lock);
+	for (i = 0; i < pins->nr_quarantine; i++) {
+		struct spar_pin_range *q = &pins->quarantine[i];
+
+		if (q->first == first && q->last == last) {
+			r = q;
+			break;
+		}
+	}
+	if (!r && pins->nr_quarantine < SPAR_PIN_QUARANTINE_MAX)
+		r = &pins->quarantine[pins->nr_quarantine++];
+	if (!r) {
+		/* Full: the oldest entry's unmap finished long ago. */
+		r = &pins->quarantine[0];
+		for (i = 1; i < pins->nr_quarantine; i++)
+			if (pins->quarantine[i].since < r->since)
+				r = &pins->quarantine[i];
+	}
+	r->first = first;
+	r->last = last;
+	r->since = ktime_get_ns();
+}
+
 /*
- * spar_pin_get() - the pin of guest page @pfn for reading, or for writing
- * if @write.  A writable pin also serves reads.
+ * spar_pin_get() - the cached pin of guest page @pfn for reading, or for
+ * writing if @write.  A writable pin also serves reads.  Called and
+ * returns with the cache lock held, which it may drop meanwhile.
+ *
+ * Return: the pin; ERR_PTR(-EAGAIN) if the page lies in a range being
+ * unmapped, which the caller then reaches with vfio_dma_rw(); another
+ * ERR_PTR if the page cannot be pinned.
  */
 static struct spar_pin *spar_pin_get(struct spar_dev *sdev, unsigned long pfn,
 				     bool write)
 {
 	struct spar_pin_cache *pins = &sdev->pins;
-	struct spar_pin *p;
+	struct spar_pin *p, *victim = NULL, *other;
 	struct page *page;
+	unsigned int slot;
+	u64 seq;
 	int ret;
 
 	lockdep_assert_held(&pins->lock);
@@ -81,37 +190,86 @@ static struct spar_pin *spar_pin_get(struct spar_dev *sdev, unsigned long pfn,
 		atomic64_inc(&sdev->stats.pin_hits);
 		return p;
 	}
+	if (spar_quarantined(pins, pfn))
+		return ERR_PTR(-EAGAIN);
 	atomic64_inc(&sdev->stats.pin_misses);
 
 	if (pins->count >= pins->max) {
-		spar_pin_drop(sdev, list_first_entry(&pins->lru,
-						     struct spar_pin, lru));
+		victim = list_first_entry(&pins->lru, struct spar_pin, lru);
+		spar_pin_unlink(pins, victim);
 		atomic64_inc(&sdev->stats.pin_evictions);
 	}
+	seq = pins->unmap_seq;
+	slot = seq & 1;
+	pins->pinning[slot]++;
+	mutex_unlock(&pins->lock);
 
+	if (victim)
+		spar_pin_release(sdev, victim);
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
-	if (!p)
-		return ERR_PTR(-ENOMEM);
-	ret = vfio_pin_pages(&sdev->vdev, (dma_addr_t)pfn << PAGE_SHIFT, 1,
-			     write ? IOMMU_READ | IOMMU_WRITE : IOMMU_READ,
-			     &page);
-	if (ret != 1) {
-		kfree(p);
-		return ERR_PTR(ret < 0 ? ret : -EFAULT);
+	ret = p ? vfio_pin_pages(&sdev->vdev, (dma_addr_t)pfn << PAGE_SHIFT,
+				 1, write ? IOMMU_READ | IOMMU_WRITE :
+				 IOMMU_READ, &page) : -ENOMEM;
+	if (ret == 1) {
+		p->pfn = pfn;
+		p->page = page;
+		p->writable = write;
+		ret = 0;
+	} else if (ret >= 0) {
+		ret = -EFAULT;
 	}
-	p->pfn = pfn;
-	p->page = page;
-	p->writable = write;
-	ret = xa_err(xa_store(&pins->pages, spar_pin_index(pfn, write), p,
-			      GFP_KERNEL));
-	if (ret) {
+
+	mutex_lock(&pins->lock);
+	other = NULL;
+	if (!ret && seq != pins->unmap_seq && spar_quarantined(pins, pfn)) {
+		/* Unmapped while we pinned: the pin must not outlive it. */
+		ret = -EAGAIN;
+	} else if (!ret) {
+		other = xa_load(&pins->pages, spar_pin_index(pfn, write));
+		if (!other)
+			ret = xa_err(xa_store(&pins->pages,
+					      spar_pin_index(pfn, write), p,
+					      GFP_KERNEL));
+	}
+	if (!ret && !other) {
+		list_add_tail(&p->lru, &pins->lru);
+		WRITE_ONCE(pins->count, pins->count + 1);
+	} else if (p && p->page) {
+		mutex_unlock(&pins->lock);
 		vfio_unpin_pages(&sdev->vdev, (dma_addr_t)pfn << PAGE_SHIFT, 1);
-		kfree(p);
-		return ERR_PTR(ret);
+		mutex_lock(&pins->lock);
 	}
-	list_add_tail(&p->lru, &pins->lru);
-	WRITE_ONCE(pins->count, pins->count + 1);
-	return p;
+	if (ret || other)
+		kfree(p);
+	if (!--pins->pinning[slot])
+		wake_up_all(&pins->idle);
+	if (other) {
+		list_move_tail(&other->lru, &pins->lru);
+		return other;
+	}
+	return ret ? ERR_PTR(ret) : p;
+}
+
+/*
+ * Reach one page of a quarantined range without pinning it.  Called and
+ * returns with the cache lock held, which it drops meanwhile.
+ */
+static int spar_quarantine_rw(struct spar_dev *sdev, u64 iova, void *buf,
+			      size_t len, bool write)
+{
+	struct spar_pin_cache *pins = &sdev->pins;
+	struct spar_pin_range *r;
+	int ret;
+
+	mutex_unlock(&pins->lock);
+	ret = vfio_dma_rw(&sdev->vdev, iova, buf, len, write);
+	atomic64_inc(&sdev->stats.pin_quarantine_rw);
+	mutex_lock(&pins->lock);
+	r = spar_quarantined(pins, iova >> PAGE_SHIFT);
+	if (r && ((ret && ret != -EPERM) ||
+		  (!ret && spar_unmaps_settled())))
+		spar_quarantine_lift(pins, r);
+	return ret;
 }
 
 static int spar_copy_guest(struct spar_dev *sdev, u64 iova, void *buf,
@@ -119,43 +277,53 @@ static int spar_copy_guest(struct spar_dev *sdev, u64 iova, void *buf,
 {
 	struct spar_pin_cache *pins = &sdev->pins;
 	u8 *p = buf;
+	int ret = 0;
 
 	if (!len)
 		return 0;
 	if (iova + len < iova)
 		return -EINVAL;
 
+	mutex_lock(&pins->lock);
 	while (len) {
 		size_t off = offset_in_page(iova);
 		size_t n = min_t(size_t, len, PAGE_SIZE - off);
 		struct spar_pin *pin;
 		void *va;
 
-		mutex_lock(&pins->lock);
 		/* Bus mastering off: the engine never gets here; others stop. */
-		if (READ_ONCE(sdev->dma_enabled))
-			pin = spar_pin_get(sdev, iova >> PAGE_SHIFT, to_guest);
-		else
-			pin = ERR_PTR(-EIO);
-		if (IS_ERR(pin)) {
-			mutex_unlock(&pins->lock);
-			return PTR_ERR(pin);
+		if (!READ_ONCE(sdev->dma_enabled)) {
+			ret = -EIO;
+			break;
 		}
-		va = kmap_local_page(pin->page);
-		if (to_guest)
-			memcpy(va + off, p, n);
-		else
-			memcpy(p, va + off, n);
-		kunmap_local(va);
-		if (to_guest)
-			pin->dirty = true;
-		mutex_unlock(&pins->lock);
-
+		pin = spar_pin_get(sdev, iova >> PAGE_SHIFT, to_guest);
+		if (pin == ERR_PTR(-EAGAIN)) {
+			ret = spar_quarantine_rw(sdev, iova, p, n, to_guest);
+		} else if (IS_ERR(pin)) {
+			ret = PTR_ERR(pin);
+		} else {
+			va = kmap_local_page(pin->page);
+			if (to_guest)
+				memcpy(va + off, p, n);
+			else
+				memcpy(p, va + off, n);
+			kunmap_local(va);
+			if (to_guest)
+				pin->dirty = true;
+		}
+		if (ret)
+			break;
 		iova += n;
 		p += n;
 		len -= n;
+		if (len && need_resched()) {
+			mutex_unlock(&pins->lock);
+			cond_resched();
+			mutex_lock(&pins->lock);
+		}
 	}
-	return 0;
+	mutex_unlock(&pins->lock);
+	return ret;
 }
 
 /**
@@ -308,16 +476,29 @@ int spar_guest_range_ok(struct spar_dev *sdev, u64 iova, size_t len,
 	mutex_lock(&pins->lock);
 	for (pfn = iova >> PAGE_SHIFT; pfn <= last; pfn++) {
 		struct spar_pin *pin;
+		u8 byte;
 
 		if (!READ_ONCE(sdev->dma_enabled)) {
 			ret = -EIO;
 			break;
 		}
 		pin = spar_pin_get(sdev, pfn, write);
-		if (IS_ERR(pin)) {
+		if (pin == ERR_PTR(-EAGAIN)) {
+			/*
+			 * No pin to check with: read the range's first byte in
+			 * the page and, for a buffer the guest handed over for
+			 * the host to write, write it back.
+			 */
+			u64 at = max_t(u64, iova, pfn << PAGE_SHIFT);
+
+			ret = spar_quarantine_rw(sdev, at, &byte, 1, false);
+			if (!ret && write)
+				ret = spar_quarantine_rw(sdev, at, &byte, 1, true);
+		} else if (IS_ERR(pin)) {
 			ret = PTR_ERR(pin);
-			break;
 		}
+		if (ret)
+			break;
 	}
 	mutex_unlock(&pins->lock);
 	return ret;
@@ -329,7 +510,9 @@ int spar_guest_range_ok(struct spar_dev *sdev, u64 iova, size_t len,
  * @iova: start of the range
  * @length: bytes in the range
  *
- * Every pin in the range is dropped before this returns.
+ * Every pin in the range is dropped before this returns, and none is
+ * taken there again until its quarantine is lifted (see the top of this
+ * file).
  *
  * Context: process context (the VFIO unmap path); may sleep.
  */
@@ -337,44 +520,68 @@ void spar_pins_unmap(struct spar_dev *sdev, u64 iova, u64 length)
 {
 	const struct spar_backend_ops *ops = sdev->type->desc->ops;
 	struct spar_pin_cache *pins = &sdev->pins;
-	unsigned long first, last;
+	unsigned long first, last, idx;
+	unsigned int slot;
 	struct spar_pin *p;
-	unsigned long idx;
+	LIST_HEAD(gone);
 
+	atomic64_inc(&sdev->stats.dma_unmaps);
 	if (!length)
 		return;
+	atomic_inc(&spar_unmaps_running);
 	first = spar_pin_index(iova >> PAGE_SHIFT, false);
 	last = spar_pin_index((iova + length - 1) >> PAGE_SHIFT, true);
 	if (iova + length - 1 < iova)
 		last = ULONG_MAX;
 
 	mutex_lock(&pins->lock);
+	spar_quarantine_add(pins, first >> 1, last >> 1);
+	slot = pins->unmap_seq++ & 1;
 	xa_for_each_range(&pins->pages, idx, p, first, last) {
-		spar_pin_drop(sdev, p);
+		spar_pin_unlink(pins, p);
+		list_add_tail(&p->lru, &gone);
 		atomic64_inc(&sdev->stats.pin_unmap_drops);
 	}
 	mutex_unlock(&pins->lock);
 
+	/*
+	 * A pin begun before the quarantine may be in the range; its taker
+	 * drops it.  Later ones cannot be.  (dma_unmap calls are serialised
+	 * by the IOMMU back-end, so two slots are enough.)
+	 */
+	wait_event(pins->idle, !READ_ONCE(pins->pinning[slot]));
+	spar_pins_release_list(sdev, &gone);
+
 	/* Buffers posted there are gone; the guest must post new ones. */
 	if (ops && ops->unmap)
 		ops->unmap(sdev, iova, length);
+	atomic64_set(&spar_unmap_done_ns, ktime_get_ns());
+	smp_mb__before_atomic();	/* the time before the count; see settled */
+	atomic_dec(&spar_unmaps_running);
 }
 
 /**
  * spar_pins_drop_all() - drop every cached pin
  * @sdev: the instance
  *
- * Context: process context, while the device is still open; may sleep.
+ * The quarantine stays: an unmap may be running beside a reset.
+ *
+ * Context: process context, while the device is still open and nothing
+ * copies; may sleep.
  */
 void spar_pins_drop_all(struct spar_dev *sdev)
 {
 	struct spar_pin_cache *pins = &sdev->pins;
 	struct spar_pin *p, *tmp;
+	LIST_HEAD(gone);
 
 	mutex_lock(&pins->lock);
-	list_for_each_entry_safe(p, tmp, &pins->lru, lru)
-		spar_pin_drop(sdev, p);
+	list_for_each_entry_safe(p, tmp, &pins->lru, lru) {
+		spar_pin_unlink(pins, p);
+		list_add_tail(&p->lru, &gone);
+	}
 	mutex_unlock(&pins->lock);
+	spar_pins_release_list(sdev, &gone);
 }
 
 /**

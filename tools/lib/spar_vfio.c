@@ -60,7 +60,7 @@ static int group_of(const char *uuid)
 	return atoi(p);
 }
 
-int spar_vfio_open(struct spar_vfio *v, const char *uuid)
+static int vfio_open(struct spar_vfio *v, const char *uuid, int container)
 {
 	struct vfio_group_status gs = { .argsz = sizeof(gs) };
 	char path[64];
@@ -86,7 +86,10 @@ int spar_vfio_open(struct spar_vfio *v, const char *uuid)
 	v->group_id = ret;
 
 	errno = 0;
-	v->container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+	if (container >= 0)
+		v->container = fcntl(container, F_DUPFD_CLOEXEC, 0);
+	else
+		v->container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
 	if (v->container < 0)
 		return fail(v, "opening /dev/vfio/vfio");
 	if (ioctl(v->container, VFIO_GET_API_VERSION) != VFIO_API_VERSION) {
@@ -117,7 +120,8 @@ int spar_vfio_open(struct spar_vfio *v, const char *uuid)
 		type = VFIO_TYPE1v2_IOMMU;
 	else
 		type = VFIO_TYPE1_IOMMU;
-	if (ioctl(v->container, VFIO_SET_IOMMU, type)) {
+	/* a shared container has its IOMMU model already */
+	if (container < 0 && ioctl(v->container, VFIO_SET_IOMMU, type)) {
 		ret = fail(v, "VFIO_SET_IOMMU");
 		goto err;
 	}
@@ -135,6 +139,17 @@ int spar_vfio_open(struct spar_vfio *v, const char *uuid)
 err:
 	spar_vfio_close(v);
 	return ret;
+}
+
+int spar_vfio_open(struct spar_vfio *v, const char *uuid)
+{
+	return vfio_open(v, uuid, -1);
+}
+
+int spar_vfio_open_shared(struct spar_vfio *v, const char *uuid,
+			  const struct spar_vfio *first)
+{
+	return vfio_open(v, uuid, first->container);
 }
 
 void spar_vfio_close(struct spar_vfio *v)

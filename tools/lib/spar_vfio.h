@@ -30,6 +30,9 @@ struct spar_vfio {
 
 int spar_uuid_valid(const char *uuid);
 int spar_vfio_open(struct spar_vfio *v, const char *uuid);
+/* Another instance in @first's container, as QEMU puts a VM's devices. */
+int spar_vfio_open_shared(struct spar_vfio *v, const char *uuid,
+			  const struct spar_vfio *first);
 void spar_vfio_close(struct spar_vfio *v);
 const char *spar_vfio_strerror(const struct spar_vfio *v, int err,
 			       char *buf, size_t len);

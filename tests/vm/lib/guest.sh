@@ -152,10 +152,11 @@ t_totals() {
 
 # t_run_files DIR [NAME...]: run the test files DIR/*.sh in order (only the
 # named ones if any names are given), each as its own bash process with a
-# time limit of $SPAR_TEST_TIMEOUT seconds (default 60).  A file that dies or
-# reports nothing gets a FAIL line of its own.
+# time limit of $SPAR_TEST_TIMEOUT seconds if set, else the file's own
+# ("# spar-timeout: N" line), else 60.  A file that dies or reports nothing
+# gets a FAIL line of its own.
 t_run_files() {
-	local dir="$1" f name log rc decl
+	local dir="$1" f name log rc decl lim
 	shift
 	for f in "$dir"/*.sh; do
 		[ -e "$f" ] || continue
@@ -170,7 +171,8 @@ t_run_files() {
 		log="/tmp/$name.out"
 		decl="/tmp/$name.declared"
 		: > "$decl"
-		T_DECLARED="$decl" timeout -k 5 "${SPAR_TEST_TIMEOUT:-60}" \
+		lim="$(sed -n 's/^# spar-timeout: \([0-9][0-9]*\)$/\1/p' "$f")"
+		T_DECLARED="$decl" timeout -k 5 "${SPAR_TEST_TIMEOUT:-${lim:-60}}" \
 			bash "$f" 2>&1 | tee "$log"
 		rc="${PIPESTATUS[0]}"
 		if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then

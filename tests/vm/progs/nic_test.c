@@ -15,6 +15,7 @@
  *   nic_test busmaster UUID
  *   nic_test acct UUID CGROUP-DIR
  *   nic_test access UUID
+ *   nic_test unmap-race UUID_A UUID_B UUID_C UUID_D
  *   nic_test --list SUBCOMMAND   the check names SUBCOMMAND reports
  *
  * Every case prints "PASS vm/nic-<case>" or "FAIL vm/nic-<case>" with
@@ -38,6 +39,7 @@
 #include <unistd.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -827,6 +829,46 @@ static int case_doorbells(struct inst *in, long long db0, uint64_t rung0)
 	return 0;
 }
 
+/*
+ * The interrupt indexes as vfio-pci answers them for a conventional PCI
+ * function with INTx, MSI and no MSI-X: no error-reporting index at all
+ * (QEMU warns when it gets one with no vector).
+ */
+static int case_irq_info(struct inst *in)
+{
+	static const struct {
+		unsigned int index;
+		int err;
+		unsigned int count;
+	} want[] = {
+		{ VFIO_PCI_INTX_IRQ_INDEX, 0, 1 },
+		{ VFIO_PCI_MSI_IRQ_INDEX, 0, 1 },
+		{ VFIO_PCI_MSIX_IRQ_INDEX, 0, 0 },
+		{ VFIO_PCI_ERR_IRQ_INDEX, EINVAL, 0 },
+		{ VFIO_PCI_REQ_IRQ_INDEX, 0, 1 },
+		{ VFIO_PCI_NUM_IRQS, EINVAL, 0 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		struct vfio_irq_info info = {
+			.argsz = sizeof(info), .index = want[i].index,
+		};
+		int err = ioctl(in->v.device, VFIO_DEVICE_GET_IRQ_INFO,
+				&info) ? errno : 0;
+
+		if (err != want[i].err)
+			return bad("GET_IRQ_INFO index %u: %s, want %s",
+				   want[i].index, err ? strerror(err) : "success",
+				   want[i].err ? strerror(want[i].err) :
+						 "success");
+		if (!err && info.count != want[i].count)
+			return bad("GET_IRQ_INFO index %u: count %u, want %u",
+				   want[i].index, info.count, want[i].count);
+	}
+	return 0;
+}
+
 static int do_basic(char **argv)
 {
 	struct inst in = { .uuid = argv[0] };
@@ -837,6 +879,7 @@ static int do_basic(char **argv)
 	result("bring-up", ok);
 	if (!ok)
 		goto out;
+	result("irq-info", !case_irq_info(&in));
 	if (inst_start(&in)) {
 		result("start", 0);
 		goto out;
@@ -1832,6 +1875,217 @@ static int do_acct(char **argv)
 	return 0;
 }
 
+/* ---- dma_unmap racing the engines' pins ---- */
+
+/*
+ * RACE_INST instances share one container, as QEMU puts a VM's devices.
+ * Each keeps its command queue full of transmits whose fragments lie in
+ * the RACE_PAGES-page range R, and posts receive buffers in R.  R is
+ * unmapped while every instance holds pins there, and mapped again, over
+ * and over.  The type1 IOMMU calls dma_unmap on every device of the
+ * container for each round it needs; more than one round per unmap means
+ * a device pinned in R during the unmap, and ten BUG() the host.
+ */
+#define RACE_INST	4
+#define RACE_IOVA	0x40000000ULL
+#define RACE_PAGES	16
+#define RACE_FRAG	96
+#define PAGE_SIZE_4K	4096
+
+static long long race_sum(struct inst *in, const char *stat, long long *each)
+{
+	long long sum = 0;
+	int i;
+
+	for (i = 0; i < RACE_INST; i++) {
+		each[i] = stat_of(&in[i], stat);
+		sum += each[i];
+	}
+	return sum;
+}
+
+/* a transmit of 4 fragments, each in another page of R */
+static void race_xmit(struct spar_uiscmdrsp *c, uint64_t seq)
+{
+	uint32_t i;
+
+	memset(c, 0, sizeof(*c));
+	c->cmdtype = SPAR_CMD_NET_TYPE;
+	c->net.type = htole32(SPAR_NET_XMIT);
+	c->net.buf = htole64(0x6000000000000000ULL | seq);
+	for (i = 0; i < 4; i++) {
+		uint64_t iova = RACE_IOVA +
+				((seq * 4 + i) % RACE_PAGES) * PAGE_SIZE_4K +
+				(i ? 8 * i : 0);
+
+		c->net.xmt.frags[i].pi_pfn = htole64(iova >> SPAR_PI_PAGE_SHIFT);
+		c->net.xmt.frags[i].pi_off = htole16(iova & (PAGE_SIZE_4K - 1));
+		c->net.xmt.frags[i].pi_len = htole16(RACE_FRAG);
+	}
+	c->net.xmt.len = htole32(4 * RACE_FRAG);
+	c->net.xmt.num_frags = htole32(4);
+}
+
+static void race_post(struct spar_uiscmdrsp *c, uint32_t page)
+{
+	uint64_t iova = RACE_IOVA + (uint64_t)(page % RACE_PAGES) * PAGE_SIZE_4K;
+
+	memset(c, 0, sizeof(*c));
+	c->cmdtype = SPAR_CMD_NET_TYPE;
+	c->net.type = htole32(SPAR_NET_RCV_POST);
+	c->net.buf = htole64(0x5000000000000000ULL | page);
+	c->net.rcvpost.frag.pi_pfn = htole64(iova >> SPAR_PI_PAGE_SHIFT);
+	c->net.rcvpost.frag.pi_len = htole16(SPAR_RCVPOST_BUF_SIZE);
+	c->net.rcvpost.unique_num = htole64(page);
+}
+
+/* drain responses, then fill the command queue; 2 posts per cycle */
+static void race_fill(struct inst *in, uint64_t *seq, uint32_t cycle)
+{
+	struct spar_uiscmdrsp c;
+	int i;
+
+	while (!spar_guest_remove(&in->g, 0, SPAR_IOCHAN_FROM_IOPART, &c,
+				  sizeof(c)))
+		;
+	for (i = 0; i < 2; i++) {
+		race_post(&c, cycle * 2 + i);
+		if (spar_guest_insert(&in->g, 0, SPAR_IOCHAN_TO_IOPART, &c,
+				      sizeof(c)))
+			break;
+	}
+	for (;;) {
+		race_xmit(&c, (*seq)++);
+		if (spar_guest_insert(&in->g, 0, SPAR_IOCHAN_TO_IOPART, &c,
+				      sizeof(c)))
+			break;
+	}
+	spar_vfio_reg_write(&in->v, SPAR_REG_DOORBELL, 0);
+}
+
+static int race_open(struct inst *in, int i)
+{
+	char e[160];
+	int ret;
+
+	ret = i ? spar_vfio_open_shared(&in[i].v, in[i].uuid, &in[0].v) :
+		  spar_vfio_open(&in[i].v, in[i].uuid);
+	if (ret)
+		return bad("open %s: %s", in[i].uuid,
+			   spar_vfio_strerror(&in[i].v, ret, e, sizeof(e)));
+	in[i].open = 1;
+	return spar_guest_bringup(&in[i].g, &in[i].v, SPAR_TRANSPORT_F_ALL, why,
+				  sizeof(why));
+}
+
+static int race_recover(struct inst *in)
+{
+	if (!(spar_vfio_reg_read(&in->v, SPAR_REG_STATUS) &
+	      SPAR_STATUS_NEEDS_RESET))
+		return 0;
+	return spar_guest_restart(&in->g, why, sizeof(why)) ? -1 : 1;
+}
+
+static int do_unmap_race(char **argv)
+{
+	struct inst in[RACE_INST] = { { 0 } };
+	long long before[RACE_INST], after[RACE_INST], held[RACE_INST];
+	const char *env = getenv("SPAR_TEST_RACE_CYCLES");
+	long cycles = env && *env ? atol(env) : 10000;
+	long armed = 0, skipped = 0, resets = 0, rounds_hist[4] = { 0 };
+	long long max_rounds = 0, pe0, pe1;
+	uint64_t seq = 0, t0;
+	struct spar_arena r;
+	int i, ok = 1, ret;
+	long c;
+
+	for (i = 0; i < RACE_INST; i++)
+		in[i].uuid = argv[i];
+	for (i = 0; i < RACE_INST; i++)
+		if (race_open(in, i)) {
+			result("unmap-race", 0);
+			goto out;
+		}
+	ret = spar_arena_create(&in[0].v, &r, RACE_IOVA,
+				RACE_PAGES * PAGE_SIZE_4K);
+	if (ret) {
+		bad("map R: %s", strerror(-ret));
+		result("unmap-race", 0);
+		goto out;
+	}
+	for (i = 0; i < RACE_PAGES; i++)
+		make_frame(r.va + i * PAGE_SIZE_4K, RACE_FRAG, in[0].mac, i);
+	pe0 = race_sum(in, "protocol_errors", held);
+	t0 = spar_now_us();
+	for (c = 0; c < cycles && ok; c++) {
+		uint64_t deadline;
+		long long rounds;
+
+		for (i = 0; i < RACE_INST; i++)
+			race_fill(&in[i], &seq, c);
+		/* arm only while every instance holds pins in R */
+		deadline = spar_now_us() + 500000;
+		do {
+			race_sum(in, "pins_held", held);
+			for (i = 0; i < RACE_INST && held[i] > 0; i++)
+				;
+		} while (i < RACE_INST && spar_now_us() < deadline);
+		if (i < RACE_INST)
+			skipped++;
+		else
+			armed++;
+		race_sum(in, "dma_unmaps", before);
+		ret = spar_arena_unmap(&in[0].v, &r);
+		if (ret) {
+			ok = !bad("cycle %ld: UNMAP_DMA: %s", c, strerror(-ret));
+			break;
+		}
+		race_sum(in, "dma_unmaps", after);
+		race_sum(in, "pins_held", held);
+		rounds = 0;
+		for (i = 0; i < RACE_INST; i++) {
+			if (after[i] - before[i] > rounds)
+				rounds = after[i] - before[i];
+			if (held[i])
+				ok = !bad("cycle %ld: %s holds %lld pins after the unmap returned",
+					  c, in[i].uuid, held[i]);
+		}
+		rounds_hist[rounds > 3 ? 3 : rounds]++;
+		if (rounds > max_rounds)
+			max_rounds = rounds;
+		ret = spar_arena_map(&in[0].v, &r);
+		if (ret) {
+			ok = !bad("cycle %ld: MAP_DMA: %s", c, strerror(-ret));
+			break;
+		}
+		for (i = 0; i < RACE_INST; i++) {
+			ret = race_recover(&in[i]);
+			if (ret < 0)
+				ok = !bad("cycle %ld: %s: recovery: %s", c,
+					  in[i].uuid, why);
+			resets += ret > 0;
+		}
+	}
+	pe1 = race_sum(in, "protocol_errors", held);
+	note("%ld unmap cycles in %llu ms: %ld armed with pins held, %ld not; dma_unmap rounds per unmap: 0: %ld, 1: %ld, 2: %ld, 3+: %ld (most %lld); %ld resets, %lld protocol errors",
+	     c, (unsigned long long)(spar_now_us() - t0) / 1000, armed,
+	     skipped, rounds_hist[0], rounds_hist[1], rounds_hist[2],
+	     rounds_hist[3], max_rounds, resets, pe1 - pe0);
+	if (ok && max_rounds > 1)
+		ok = !bad("an unmap needed %lld dma_unmap rounds: a device pinned the range while it was being unmapped",
+			  max_rounds);
+	if (ok && armed < cycles / 2)
+		ok = !bad("only %ld of %ld unmaps found every instance holding pins",
+			  armed, cycles);
+	result("unmap-race", ok);
+	spar_arena_destroy(&in[0].v, &r);
+out:
+	for (i = RACE_INST - 1; i >= 0; i--)
+		if (in[i].open)
+			spar_vfio_close(&in[i].v);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	/*
@@ -1847,7 +2101,8 @@ int main(int argc, char **argv)
 	} cmds[] = {
 		{ "attrs", 4, do_attrs, "attributes attributes-busy" },
 		{ "basic", 1, do_basic,
-		  "bring-up transmit receive receive-drop promisc link carrier "
+		  "bring-up irq-info transmit receive receive-drop promisc link "
+		  "carrier "
 		  "interrupts doorbells" },
 		{ "jumbo", 1, do_jumbo, "receive-jumbo transmit-jumbo" },
 		{ "reset", 1, do_reset, "reset unmap close" },
@@ -1863,6 +2118,7 @@ int main(int argc, char **argv)
 		  "acct-worker-cgroup acct-after-reset acct-worker-gone" },
 		{ "access", 1, do_access,
 		  "access-tx-readonly access-rx-readonly-refused" },
+		{ "unmap-race", RACE_INST, do_unmap_race, "unmap-race" },
 	};
 	const char *abort_after = getenv("SPAR_TEST_ABORT_AFTER");
 	unsigned int i;
@@ -1894,7 +2150,7 @@ int main(int argc, char **argv)
 		cmds[i].fn(argv + 2);
 		return failures ? 1 : 0;
 	}
-	fprintf(stderr, "usage: nic_test attrs|basic|jumbo|reset|malicious|remove|states|busmaster|acct|access UUID...\n"
+	fprintf(stderr, "usage: nic_test attrs|basic|jumbo|reset|malicious|remove|states|busmaster|acct|access|unmap-race UUID...\n"
 		"       nic_test --list SUBCOMMAND\n");
 	return 2;
 }
