@@ -175,15 +175,3 @@ t_client "$prog" access "$u"
 mdev_remove "$u" > /dev/null
 
 t_done
-	fi
-	echo 1000 > "$MDEV_DEVICES/$u/busy_poll_us"
-	race+=("$u")
-done
-# 2000 cycles in make check; make soak-unmap runs 10000
-SPAR_TEST_RACE_CYCLES="${SPAR_TEST_RACE_CYCLES:-2000}" \
-	t_client "$prog" unmap-race "${race[@]}"
-for u in "${race[@]}"; do
-	mdev_remove "$u" > /dev/null
-done
-
-t_done
