@@ -282,12 +282,14 @@ struct spar_engine {
  * struct spar_pin_range - an IOVA range the user is unmapping
  * @first: first page frame number
  * @last: last page frame number
- * @since: ktime_get_ns() of the last dma_unmap round for the range
+ * @since: ktime_get_ns() when the range was quarantined
+ * @pending: unmapping tasks that have yet to return to user space
  */
 struct spar_pin_range {
 	u64 first;
 	u64 last;
 	u64 since;
+	unsigned int pending;
 };
 
 /**

@@ -22,12 +22,12 @@
  * was being taken in it meanwhile is dropped before dma_unmap returns.  A
  * quarantined page is reached with vfio_dma_rw(), which pins nothing: it
  * fails once the mapping is gone, and that failure lifts the quarantine.
- * A range the user maps again at once never fails; its quarantine is
- * lifted by the first access that succeeds while no instance is in
- * dma_unmap and SPAR_PIN_QUARANTINE_US after the last one returned: type1
- * calls every device of the container in turn, one round, and takes its
- * lock back within microseconds of the last returning.  A newer range
- * that needs the slot also lifts the oldest.
+ * Otherwise the quarantine lasts exactly as long as the unmap: dma_unmap
+ * runs in the task that asked for the unmap, and a task_work queued on
+ * that task lifts it when the task returns to user space, by which time
+ * the IOMMU back-end has removed the mapping.  (A dma_unmap from a task
+ * that will not return to user space leaves the quarantine to a failed
+ * access, or to a newer range that needs the slot: the oldest goes.)
  *
  * Locks.  The cache lock is never held across vfio_pin_pages(),
  * vfio_unpin_pages() or vfio_dma_rw(): those take the IOMMU back-end's
@@ -37,25 +37,20 @@
 #include <linux/highmem.h>
 #include <linux/iommu.h>
 #include <linux/ktime.h>
+#include <linux/module.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
+#include <linux/task_work.h>
 
 #include "spar_mdev.h"
 
-/* How long after the last dma_unmap returned a range may be pinned again. */
-#define SPAR_PIN_QUARANTINE_US	2000
-
-/* dma_unmap calls running, of every instance, and when the last returned */
-static atomic_t spar_unmaps_running = ATOMIC_INIT(0);
-static atomic64_t spar_unmap_done_ns = ATOMIC64_INIT(0);
-
-static bool spar_unmaps_settled(void)
-{
-	if (atomic_read(&spar_unmaps_running))
-		return false;
-	smp_rmb();	/* pairs with the barrier in spar_pins_unmap() */
-	return ktime_get_ns() - atomic64_read(&spar_unmap_done_ns) >
-	       SPAR_PIN_QUARANTINE_US * NSEC_PER_USEC;
-}
+/* Lifts a quarantine when the task that unmapped returns to user space. */
+struct spar_unmap_done {
+	struct callback_head head;
+	struct spar_dev *sdev;
+	u64 first;
+	u64 last;
+};
 
 struct spar_pin {
 	struct list_head lru;
@@ -133,33 +128,88 @@ static void spar_quarantine_lift(struct spar_pin_cache *pins,
 	*r = pins->quarantine[--pins->nr_quarantine];
 }
 
-static void spar_quarantine_add(struct spar_pin_cache *pins, u64 first,
-				u64 last)
+static struct spar_pin_range *spar_quarantine_add(struct spar_pin_cache *pins,
+						  u64 first, u64 last)
 {
-	struct spar_pin_range *r = NULL;
+	struct spar_pin_range *r = NULL, *q;
 	unsigned int i;
 
 	lockdep_assert_held(&pins->lock);
 	for (i = 0; i < pins->nr_quarantine; i++) {
-		struct spar_pin_range *q = &pins->quarantine[i];
-
-		if (q->first == first && q->last == last) {
-			r = q;
-			break;
-		}
+		q = &pins->quarantine[i];
+		if (q->first == first && q->last == last)
+			return q;
 	}
-	if (!r && pins->nr_quarantine < SPAR_PIN_QUARANTINE_MAX)
+	if (pins->nr_quarantine < SPAR_PIN_QUARANTINE_MAX) {
 		r = &pins->quarantine[pins->nr_quarantine++];
-	if (!r) {
-		/* Full: the oldest entry's unmap finished long ago. */
-		r = &pins->quarantine[0];
-		for (i = 1; i < pins->nr_quarantine; i++)
-			if (pins->quarantine[i].since < r->since)
-				r = &pins->quarantine[i];
+	} else {
+		/* Full: the oldest goes, one whose unmap is over if any. */
+		for (i = 0; i < pins->nr_quarantine; i++) {
+			q = &pins->quarantine[i];
+			if (!r || (!q->pending && r->pending) ||
+			    (!q->pending == !r->pending && q->since < r->since))
+				r = q;
+		}
 	}
 	r->first = first;
 	r->last = last;
 	r->since = ktime_get_ns();
+	r->pending = 0;
+	return r;
+}
+
+/* The task that unmapped is back in user space: the unmap is over. */
+static void spar_unmap_done(struct callback_head *head)
+{
+	struct spar_unmap_done *done = container_of(head, struct spar_unmap_done,
+						    head);
+	struct spar_dev *sdev = done->sdev;
+	struct spar_pin_cache *pins = &sdev->pins;
+	unsigned int i;
+
+	mutex_lock(&pins->lock);
+	for (i = 0; i < pins->nr_quarantine; i++) {
+		struct spar_pin_range *r = &pins->quarantine[i];
+
+		if (r->first == done->first && r->last == done->last) {
+			if (r->pending && !--r->pending)
+				spar_quarantine_lift(pins, r);
+			break;
+		}
+	}
+	mutex_unlock(&pins->lock);
+	put_device(&sdev->vdev.device);
+	kfree(done);
+	module_put(THIS_MODULE);
+}
+
+/*
+ * Arrange for the quarantine of [@first, @last] to be lifted when the
+ * current task returns to user space; NULL if it never will.
+ */
+static struct spar_unmap_done *spar_unmap_done_queue(struct spar_dev *sdev,
+						     u64 first, u64 last)
+{
+	struct spar_unmap_done *done;
+
+	if (current->flags & (PF_KTHREAD | PF_EXITING))
+		return NULL;
+	done = kzalloc(sizeof(*done), GFP_KERNEL);
+	if (!done)
+		return NULL;
+	init_task_work(&done->head, spar_unmap_done);
+	done->sdev = sdev;
+	done->first = first;
+	done->last = last;
+	get_device(&sdev->vdev.device);
+	__module_get(THIS_MODULE);
+	if (task_work_add(current, &done->head, TWA_RESUME)) {
+		put_device(&sdev->vdev.device);
+		module_put(THIS_MODULE);
+		kfree(done);
+		return NULL;
+	}
+	return done;
 }
 
 /*
@@ -266,8 +316,8 @@ static int spar_quarantine_rw(struct spar_dev *sdev, u64 iova, void *buf,
 	atomic64_inc(&sdev->stats.pin_quarantine_rw);
 	mutex_lock(&pins->lock);
 	r = spar_quarantined(pins, iova >> PAGE_SHIFT);
-	if (r && ((ret && ret != -EPERM) ||
-		  (!ret && spar_unmaps_settled())))
+	/* Gone: the unmap is over (-EPERM: there, but not writable). */
+	if (r && ret && ret != -EPERM)
 		spar_quarantine_lift(pins, r);
 	return ret;
 }
@@ -520,7 +570,9 @@ void spar_pins_unmap(struct spar_dev *sdev, u64 iova, u64 length)
 {
 	const struct spar_backend_ops *ops = sdev->type->desc->ops;
 	struct spar_pin_cache *pins = &sdev->pins;
+	struct spar_unmap_done *done;
 	unsigned long first, last, idx;
+	struct spar_pin_range *r;
 	unsigned int slot;
 	struct spar_pin *p;
 	LIST_HEAD(gone);
@@ -528,14 +580,17 @@ void spar_pins_unmap(struct spar_dev *sdev, u64 iova, u64 length)
 	atomic64_inc(&sdev->stats.dma_unmaps);
 	if (!length)
 		return;
-	atomic_inc(&spar_unmaps_running);
 	first = spar_pin_index(iova >> PAGE_SHIFT, false);
 	last = spar_pin_index((iova + length - 1) >> PAGE_SHIFT, true);
 	if (iova + length - 1 < iova)
 		last = ULONG_MAX;
 
+	/* Queued first; it cannot run before this returns. */
+	done = spar_unmap_done_queue(sdev, first >> 1, last >> 1);
 	mutex_lock(&pins->lock);
-	spar_quarantine_add(pins, first >> 1, last >> 1);
+	r = spar_quarantine_add(pins, first >> 1, last >> 1);
+	if (done)
+		r->pending++;
 	slot = pins->unmap_seq++ & 1;
 	xa_for_each_range(&pins->pages, idx, p, first, last) {
 		spar_pin_unlink(pins, p);
@@ -555,9 +610,6 @@ void spar_pins_unmap(struct spar_dev *sdev, u64 iova, u64 length)
 	/* Buffers posted there are gone; the guest must post new ones. */
 	if (ops && ops->unmap)
 		ops->unmap(sdev, iova, length);
-	atomic64_set(&spar_unmap_done_ns, ktime_get_ns());
-	smp_mb__before_atomic();	/* the time before the count; see settled */
-	atomic_dec(&spar_unmaps_running);
 }
 
 /**

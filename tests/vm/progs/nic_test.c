@@ -1280,19 +1280,185 @@ static int recover(struct inst *in)
 
 enum evil {
 	EVIL_CMD_HEAD, EVIL_RSP_TAIL, EVIL_FRAGS, EVIL_FRAG_LEN, EVIL_IOVA,
-	EVIL_SHORT, EVIL_GEOMETRY, EVIL_DOORBELLS, EVIL_NR,
+	EVIL_SHORT, EVIL_GEOMETRY, EVIL_DOORBELLS, EVIL_FRAG_ZERO,
+	EVIL_FRAG_CROSS, EVIL_FRAG_SUM, EVIL_FRAME_BIG, EVIL_NET_TYPE,
+	EVIL_CMD_TYPE, EVIL_POST_UNMAPPED, EVIL_POST_CROSS, EVIL_POST_OVERLAP,
+	EVIL_CMD_FLOOD, EVIL_PAUSE_SILENT, EVIL_BUSMASTER_MID,
+	EVIL_UNMAP_INFLIGHT, EVIL_NR,
 };
 
 static const char *const evil_names[EVIL_NR] = {
 	"evil-head", "evil-tail", "evil-frag-count", "evil-frag-len",
 	"evil-iova", "evil-short-frame", "evil-geometry", "evil-doorbells",
+	"evil-frag-zero", "evil-frag-cross-page", "evil-frag-sum",
+	"evil-frame-max-plus-1", "evil-net-type", "evil-cmd-type",
+	"evil-post-unmapped", "evil-post-cross-page", "evil-post-overlap",
+	"evil-cmd-flood", "evil-pause-silent", "evil-busmaster-mid",
+	"evil-unmap-inflight",
 };
 
-static int evil_do(struct inst *a, enum evil e)
+/* what the host must do about each case */
+enum evil_outcome {
+	EVIL_RESETS,	/* protocol error: this device alone needs a reset */
+	EVIL_SERVES,	/* no error: the device keeps serving */
+	EVIL_EITHER,	/* a race: either, as long as the host stays clean */
+};
+
+static enum evil_outcome evil_outcome(enum evil e)
+{
+	switch (e) {
+	case EVIL_GEOMETRY:
+	case EVIL_DOORBELLS:
+	case EVIL_POST_OVERLAP:
+	case EVIL_CMD_FLOOD:
+	case EVIL_BUSMASTER_MID:
+		return EVIL_SERVES;
+	case EVIL_UNMAP_INFLIGHT:
+		return EVIL_EITHER;
+	default:
+		return EVIL_RESETS;
+	}
+}
+
+#define EVIL_PCI_CMD_MASTER	0x4
+
+static void evil_post(struct spar_uiscmdrsp *c, uint64_t iova, uint16_t len,
+		      uint64_t cookie)
+{
+	memset(c, 0, sizeof(*c));
+	c->cmdtype = SPAR_CMD_NET_TYPE;
+	c->net.type = htole32(SPAR_NET_RCV_POST);
+	c->net.buf = htole64(cookie);
+	c->net.rcvpost.frag.pi_pfn = htole64(iova >> SPAR_PI_PAGE_SHIFT);
+	c->net.rcvpost.frag.pi_off = htole16(iova & 4095);
+	c->net.rcvpost.frag.pi_len = htole16(len);
+	c->net.rcvpost.unique_num = htole64(cookie);
+}
+
+/*
+ * After a reset, only two posts, both of the same bytes; two frames land in
+ * them, one over the other, and the host is fine.
+ */
+static int evil_post_overlap(struct inst *a)
+{
+	static uint8_t f[300];
+	struct spar_uiscmdrsp c, r;
+	int i, ret;
+
+	a->n.bl_count = 0;
+	if (spar_guest_restart(&a->g, why, sizeof(why)))
+		return -1;
+	for (i = 0; i < 2; i++) {
+		evil_post(&c, a->n.rx.iova, SPAR_RCVPOST_BUF_SIZE, 0);
+		if (spar_vnic_send(&a->n, &c))
+			return bad("posting an overlapping buffer");
+	}
+	ret = spar_vnic_enable(&a->n, 1);
+	if (!ret)
+		ret = spar_vnic_wait(&a->n, SPAR_NET_RCV_ENBDIS_ACK, NULL, TMO);
+	if (ret)
+		return bad("enabling reception: %s", strerror(-ret));
+	host_caught_up(a);
+	host_link_ready(a);
+	sock_drain(a);
+	a->n.auto_repost = 0;
+	for (i = 0; i < 2; i++) {
+		make_frame(f, sizeof(f), a->mac, 1300 + i);
+		if (host_send(a, f, sizeof(f)))
+			return -1;
+		if (spar_vnic_wait(&a->n, SPAR_NET_RCV, &r, TMO))
+			return bad("frame %d into overlapping buffers not delivered",
+				   i);
+	}
+	a->n.auto_repost = 1;
+	if (memcmp(a->n.rx.va, f, sizeof(f)))
+		return bad("the buffer does not hold the second frame");
+	return 0;
+}
+
+/*
+ * Keep the command queue full of commands the host accepts and ignores
+ * for a second; halfway, the other instance must still pass traffic.
+ */
+static int evil_cmd_flood(struct inst *a, struct inst *b)
+{
+	uint64_t t0 = spar_now_us(), n = 0;
+	struct spar_uiscmdrsp c;
+	int checked = 0;
+
+	memset(&c, 0, sizeof(c));
+	c.cmdtype = SPAR_CMD_NET_TYPE;
+	c.net.type = htole32(SPAR_NET_MACADDR);
+	while (spar_now_us() - t0 < 1000000) {
+		while (!spar_guest_insert(&a->g, 0, SPAR_IOCHAN_TO_IOPART, &c,
+					  sizeof(c)))
+			n++;
+		spar_vfio_reg_write(&a->v, SPAR_REG_DOORBELL, 0);
+		if (!checked && spar_now_us() - t0 > 500000) {
+			checked = 1;
+			sock_drain(b);
+			if (xmit_check(b, 100, 1310))
+				return bad("other instance starved by the flood: %s",
+					   why);
+		}
+	}
+	note("%llu commands queued in 1 s", (unsigned long long)n);
+	host_caught_up(a);
+	return 0;
+}
+
+/* bus mastering cleared with a transmit queued and frames arriving */
+static int evil_busmaster_mid(struct inst *a)
+{
+	static uint8_t f[200];
+	long long e0 = stat_of(a, "protocol_errors");
+	int i, ret;
+
+	ret = spar_vfio_command(&a->v, 0, EVIL_PCI_CMD_MASTER);
+	if (ret)
+		return bad("clearing bus master: %s", strerror(-ret));
+	make_frame(f, sizeof(f), a->mac, 1320);
+	spar_vnic_xmit(&a->n, f, sizeof(f));
+	for (i = 0; i < 4; i++) {
+		make_frame(f, sizeof(f), a->mac, 1321 + i);
+		host_send(a, f, sizeof(f));
+	}
+	usleep(200000);
+	ret = spar_vfio_command(&a->v, EVIL_PCI_CMD_MASTER, 0);
+	if (ret)
+		return bad("setting bus master: %s", strerror(-ret));
+	if (spar_vnic_wait(&a->n, SPAR_NET_XMIT_DONE, NULL, TMO))
+		return bad("the transmit queued while bus mastering was off never completed");
+	if (stat_of(a, "protocol_errors") != e0)
+		return bad("bus mastering off counted as a protocol error");
+	return 0;
+}
+
+/* transmits queued, their buffers unmapped under them, mapped again */
+static int evil_unmap_inflight(struct inst *a)
+{
+	static uint8_t f[1000];
+	int i, ret;
+
+	for (i = 0; i < 8; i++) {
+		make_frame(f, sizeof(f), a->mac, 1330 + i);
+		spar_vnic_xmit(&a->n, f, sizeof(f));
+	}
+	ret = spar_arena_unmap(&a->v, &a->n.tx);
+	if (!ret)
+		ret = spar_arena_map(&a->v, &a->n.tx);
+	if (ret)
+		return bad("unmap/map of the transmit buffers: %s",
+			   strerror(-ret));
+	usleep(200000);
+	return 0;
+}
+
+static int evil_do(struct inst *a, struct inst *b, enum evil e)
 {
 	uint8_t *cq = spar_guest_queue(&a->g, 0, SPAR_IOCHAN_TO_IOPART);
 	uint8_t *rq = spar_guest_queue(&a->g, 0, SPAR_IOCHAN_FROM_IOPART);
-	static uint8_t f[200];
+	static uint8_t f[200], big[MAX_FRAME + 1];
 	struct spar_uiscmdrsp c;
 	uint32_t max = le32toh(*(uint32_t *)(cq + QOFF(max_slots)));
 	uint64_t t0;
@@ -1351,6 +1517,56 @@ static int evil_do(struct inst *a, enum evil e)
 		note("100000 doorbells took %llu ms",
 		     (unsigned long long)(spar_now_us() - t0) / 1000);
 		break;
+	case EVIL_FRAG_ZERO:
+		/* a second fragment of no bytes; the lengths still add up */
+		c.net.xmt.frags[1] = c.net.xmt.frags[0];
+		c.net.xmt.frags[1].pi_len = 0;
+		c.net.xmt.num_frags = htole32(2);
+		send_raw(a, &c);
+		break;
+	case EVIL_FRAG_CROSS:
+		c.net.xmt.frags[0].pi_off = htole16(4000);
+		send_raw(a, &c);
+		break;
+	case EVIL_FRAG_SUM:
+		c.net.xmt.len = htole32(sizeof(f) + 1);
+		send_raw(a, &c);
+		break;
+	case EVIL_FRAME_BIG:
+		/* one byte over the largest frame of the largest MTU */
+		make_frame(big, sizeof(big), a->mac, 1340);
+		spar_vnic_xmit_cmd(&a->n, &c, big, sizeof(big));
+		send_raw(a, &c);
+		break;
+	case EVIL_NET_TYPE:
+		c.net.type = htole32(0x7f);
+		send_raw(a, &c);
+		break;
+	case EVIL_CMD_TYPE:
+		c.cmdtype = SPAR_CMD_SCSI_TYPE;
+		send_raw(a, &c);
+		break;
+	case EVIL_POST_UNMAPPED:
+		evil_post(&c, 0x7f0000000ULL << SPAR_PI_PAGE_SHIFT,
+			  SPAR_RCVPOST_BUF_SIZE, 7);
+		send_raw(a, &c);
+		break;
+	case EVIL_POST_CROSS:
+		evil_post(&c, a->n.rx.iova + 200, SPAR_RCVPOST_BUF_SIZE, 7);
+		send_raw(a, &c);
+		break;
+	case EVIL_POST_OVERLAP:
+		return evil_post_overlap(a);
+	case EVIL_CMD_FLOOD:
+		return evil_cmd_flood(a, b);
+	case EVIL_PAUSE_SILENT:
+		if (spar_sysfs_write(a->uuid, "recover", "1"))
+			return bad("recover refused");
+		break;
+	case EVIL_BUSMASTER_MID:
+		return evil_busmaster_mid(a);
+	case EVIL_UNMAP_INFLIGHT:
+		return evil_unmap_inflight(a);
 	default:
 		break;
 	}
@@ -1361,10 +1577,16 @@ static int evil_case(struct inst *a, struct inst *b, enum evil e)
 {
 	long long pa = stat_of(a, "protocol_errors");
 	long long pb = stat_of(b, "protocol_errors");
-	int violation = e != EVIL_GEOMETRY && e != EVIL_DOORBELLS;
+	enum evil_outcome want = evil_outcome(e);
 
-	evil_do(a, e);
-	if (violation) {
+	if (evil_do(a, b, e))
+		return -1;
+	if (e == EVIL_PAUSE_SILENT) {
+		/* no acknowledgement: the pause times out into NEEDS_RESET */
+		if (status_wait(a, SPAR_STATUS_NEEDS_RESET, 15000))
+			return bad("no NEEDS_RESET after an unanswered pause (STATUS %#x)",
+				   reg(a, SPAR_REG_STATUS));
+	} else if (want == EVIL_RESETS) {
 		if (wait_needs_reset(a))
 			return -1;
 		if (stat_of(a, "protocol_errors") <= pa)
@@ -1376,10 +1598,19 @@ static int evil_case(struct inst *a, struct inst *b, enum evil e)
 		    SPAR_STATUS_READY)
 			return bad("geometry rewrite changed STATUS to 0x%x",
 				   spar_vfio_reg_read(&a->v, SPAR_REG_STATUS));
-	} else {
+	} else if (want == EVIL_SERVES) {
+		if (spar_vfio_reg_read(&a->v, SPAR_REG_STATUS) !=
+		    SPAR_STATUS_READY)
+			return bad("STATUS 0x%x, want READY",
+				   spar_vfio_reg_read(&a->v, SPAR_REG_STATUS));
+		if (stat_of(a, "protocol_errors") != pa)
+			return bad("counted as a protocol error");
 		sock_drain(a);
 		if (xmit_check(a, 64, 1098))
-			return bad("after the doorbell storm: %s", why);
+			return bad("after the case: %s", why);
+	} else {
+		note("STATUS after the race: 0x%x",
+		     spar_vfio_reg_read(&a->v, SPAR_REG_STATUS));
 	}
 	/* the other instance is untouched and passes traffic */
 	if (!sysfs_status_is(b, "ready"))
@@ -2108,7 +2339,11 @@ int main(int argc, char **argv)
 		{ "reset", 1, do_reset, "reset unmap close" },
 		{ "malicious", 2, do_malicious,
 		  "evil-head evil-tail evil-frag-count evil-frag-len evil-iova "
-		  "evil-short-frame evil-geometry evil-doorbells" },
+		  "evil-short-frame evil-geometry evil-doorbells evil-frag-zero "
+		  "evil-frag-cross-page evil-frag-sum evil-frame-max-plus-1 "
+		  "evil-net-type evil-cmd-type evil-post-unmapped "
+		  "evil-post-cross-page evil-post-overlap evil-cmd-flood "
+		  "evil-pause-silent evil-busmaster-mid evil-unmap-inflight" },
 		{ "remove", 1, do_remove, "remove-while-open" },
 		{ "states", 1, do_states,
 		  "pause-resume pause-timeout guest-status intx pause-unsupported" },
