@@ -62,7 +62,7 @@ unit-tier:
 	$(MAKE) -s -C tools check > $(RESULTS)/tools.out 2>&1; rc=$$?; \
 	cat $(RESULTS)/tools.out; grep -E '^(PASS|FAIL) ' $(RESULTS)/tools.out >> $(RESULTS)/unit.txt; \
 	[ $$rc -eq 0 ] || echo "FAIL unit/tools-check-exit" >> $(RESULTS)/unit.txt; \
-	for t in accel runner; do \
+	for t in accel runner known; do \
 		$(ROOT)/tests/harness/test_$$t.sh $(RESULTS)/unit.txt > $(RESULTS)/harness-$$t.out 2>&1 || \
 		{ cat $(RESULTS)/harness-$$t.out; grep -q '^FAIL ' $(RESULTS)/harness-$$t.out || \
 		  echo "FAIL unit/$$t-exit" >> $(RESULTS)/unit.txt; }; \

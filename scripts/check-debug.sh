@@ -25,6 +25,8 @@ export VM_MODDIR="$dir/root/lib/modules/$VM_KVER"
 export KDIR="$dir/obj"
 export VM_RESULTS=debug-vm
 export SPAR_TEST_TIMEOUT="${SPAR_TEST_TIMEOUT:-600}"
+# the unmap race: some 150 ms a cycle on this kernel under TCG
+export SPAR_TEST_RACE_CYCLES="${SPAR_TEST_RACE_CYCLES:-500}"
 export SPAR_VM_TIMEOUT="${SPAR_DEBUG_VM_TIMEOUT:-3600}"
 rc=0
 "$root/tests/vm/run.sh" "$@" || rc=$?
