@@ -35,7 +35,7 @@ help:
 	@echo "make fuzz         each fuzz target for FUZZ_SECONDS (60), corpus kept in tests/fuzz/corpus/"
 	@echo "make check-vm     the host module in a throwaway VM"
 	@echo "make check-e2e    nested guests inside that VM"
-	@echo "make check-debug  the VM tier on a KASAN/lockdep/kmemleak/UBSAN kernel (not in check)"
+	@echo "make check-debug  the vm and e2e tiers on a KASAN/lockdep/kmemleak/UBSAN kernel (not in check)"
 	@echo "make soak-unmap   RACE_CYCLES (10000) dma_unmap races, about 4 minutes (not in check)"
 	@echo "make bench        benchmarks (never part of check)"
 	@echo "make demo         boot a VM, load the module, create one instance of each type"
@@ -86,7 +86,7 @@ check-vm: modules tools
 	@VM_KVER=$(KVER) $(ROOT)/tests/vm/run.sh
 
 # The unmap race of 65-nic-unmap-race at full length: about 21 ms a cycle under
-# TCG, so some 4 minutes for 10000 cycles; check runs 2000.
+# TCG, so some 4 minutes for 10000 cycles; check runs 1000.
 RACE_CYCLES ?= 10000
 soak-unmap: modules tools
 	@mkdir -p $(RESULTS)
@@ -94,7 +94,7 @@ soak-unmap: modules tools
 		SPAR_TEST_TIMEOUT=1500 VM_RESULTS=soak-unmap VM_KVER=$(KVER) \
 		$(ROOT)/tests/vm/run.sh 65-nic-unmap-race
 
-# The VM tier on a debug kernel (KASAN, lockdep, kmemleak, UBSAN), built
+# The vm and e2e tiers on a debug kernel (KASAN, lockdep, kmemleak, UBSAN), built
 # once per machine under ~/.cache/spar-mdev; not part of check.
 check-debug: deps tools
 	@mkdir -p $(RESULTS)

@@ -593,6 +593,7 @@ SPAR_STAT(poll_passes, atomic64_read(&sdev->stats.poll_passes));
 SPAR_STAT(sleeps, atomic64_read(&sdev->stats.sleeps));
 SPAR_STAT(protocol_errors, atomic64_read(&sdev->stats.protocol_errors));
 SPAR_STAT(resets, atomic64_read(&sdev->stats.resets));
+SPAR_STAT(guest_resets, atomic64_read(&sdev->stats.guest_resets));
 SPAR_STAT(pin_hits, atomic64_read(&sdev->stats.pin_hits));
 SPAR_STAT(pin_misses, atomic64_read(&sdev->stats.pin_misses));
 SPAR_STAT(pin_evictions, atomic64_read(&sdev->stats.pin_evictions));
@@ -608,6 +609,7 @@ static struct attribute *spar_stats_attrs[] = {
 	&dev_attr_stat_sleeps.attr,
 	&dev_attr_stat_protocol_errors.attr,
 	&dev_attr_stat_resets.attr,
+	&dev_attr_stat_guest_resets.attr,
 	&dev_attr_stat_pin_hits.attr,
 	&dev_attr_stat_pin_misses.attr,
 	&dev_attr_stat_pin_evictions.attr,

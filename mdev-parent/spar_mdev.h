@@ -92,6 +92,7 @@ struct spar_chan {
  * @pin_quarantine_rw: guest accesses served without a pin because their
  *	page lay in a range being unmapped
  * @resets: device resets
+ * @guest_resets: resets the guest asked for through the RESET register
  */
 struct spar_counters {
 	atomic64_t doorbells;
@@ -106,6 +107,7 @@ struct spar_counters {
 	atomic64_t dma_unmaps;
 	atomic64_t pin_quarantine_rw;
 	atomic64_t resets;
+	atomic64_t guest_resets;
 };
 
 /**

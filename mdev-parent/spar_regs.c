@@ -102,8 +102,10 @@ void spar_regs_write(struct spar_dev *sdev, unsigned int off, u32 val)
 		spar_irq_ack(&sdev->irq, val);
 		break;
 	case SPAR_REG_RESET:
-		if (val == SPAR_RESET_REQUEST)
+		if (val == SPAR_RESET_REQUEST) {
+			atomic64_inc(&sdev->stats.guest_resets);
 			spar_dev_reset(sdev);
+		}
 		break;
 	case SPAR_REG_GUEST_FEATURES:
 		mutex_lock(&sdev->lock);

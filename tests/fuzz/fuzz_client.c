@@ -14,18 +14,10 @@
 #include <spar/channel.h>
 #include "signalqueue.h"
 #include "fuzz.h"
+#include "fuzz_assert.h"
 
 #define OFF(f) offsetof(struct spar_signal_queue_header, f)
 #define MAX_CHAN 200000
-
-#define ASSERT(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: %s\n", __FILE__,	\
-				__LINE__, #cond);			\
-			abort();					\
-		}							\
-	} while (0)
 
 static u32 get32(const u8 *p)
 {

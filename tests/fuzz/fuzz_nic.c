@@ -14,15 +14,7 @@
 
 #include "spar_nic_proto.h"
 #include "fuzz_nic.h"
-
-#define ASSERT(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: %s\n", __FILE__,	\
-				__LINE__, #cond);			\
-			abort();					\
-		}							\
-	} while (0)
+#include "fuzz_assert.h"
 
 static const char *const reasons[] = {
 	"command slot shorter than a command",

@@ -15,6 +15,7 @@
 #include <spar/channel.h>
 #include "signalqueue.h"
 #include "fuzz.h"
+#include "fuzz_assert.h"
 
 #define OFF(f) offsetof(struct spar_signal_queue_header, f)
 
@@ -38,15 +39,6 @@ static const struct variant variants[] = {
 };
 
 #define NVARIANTS (sizeof(variants) / sizeof(variants[0]))
-
-#define ASSERT(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: %s\n", __FILE__,	\
-				__LINE__, #cond);			\
-			abort();					\
-		}							\
-	} while (0)
 
 struct span {
 	u64 lo, hi;

@@ -6,8 +6,9 @@
 # visornic and talks to this VM over it (10.99.0.2/24): pings both ways,
 # 9000-byte frames both ways (chained receive), transfers both ways checked
 # by MD5, carrier following the host interface, a back-end recovery in the
-# middle of a transfer, and unloading and reloading visornic while the
-# instance stays.  The addresses only exist inside this VM.
+# middle of a transfer, unloading and reloading visornic while the
+# instance stays, and the function reset by visorbus's shutdown when the
+# guest powers off.  The addresses only exist inside this VM.
 #
 # The L2 guest runs the script below from its initramfs.  It reports
 # "NICTEST PASS|FAIL <name>" lines and, when it needs this side to act,
@@ -39,7 +40,7 @@ ping-after-recover rmmod rmmod-gone reload reload-carrier ping-after-reload"
 t_declare nic-{modules-built,create,ifname,mtu-attr,host-up,initrd} \
 	nic-{ping-host-to-guest,jumbo-host-to-guest,get-from-guest,recover-write} \
 	nic-md5-{guest-to-host,host-to-guest,recover} \
-	nic-{l2-end,qemu-exit,l2-dmesg,l1-dmesg} \
+	nic-{shutdown-reset,l2-end,qemu-exit,l2-dmesg,l1-dmesg} \
 	$(printf 'nic-%s ' $L2_CHECKS)
 
 # The script the L2 guest runs (busybox sh).
@@ -180,6 +181,10 @@ res reload-carrier "$?"
 pings 5 -W 3 10.99.0.1
 res ping-after-reload "$?"
 diag
+# The host counts the guest's resets from here; powering off next runs
+# visorbus's shutdown, which resets the function and stops its DMA.
+step SHUTDOWN
+go shutdown 60
 say END
 EOF
 }
@@ -274,6 +279,12 @@ host_side() {
 	else
 		t_fail nic-recover-write "the L2 guest did not reach the RECOVER step"
 	fi
+	if mark SHUTDOWN 240; then
+		RESETS0="$(cat "$DEV/stats/guest_resets")"
+		step_done shutdown
+	else
+		t_fail nic-shutdown-reset "the L2 guest did not reach the SHUTDOWN step"
+	fi
 }
 
 T_FAILS=0
@@ -332,6 +343,11 @@ done
 md5_check nic-md5-guest-to-host l2 "$WORK/l2.bin"
 md5_check nic-md5-host-to-guest l1 "$WWW/l1.bin"
 md5_check nic-md5-recover big "$WWW/big.bin"
+# After the SHUTDOWN step the guest powered off: exactly one reset asked
+# for through the register, by visorbus's shutdown.
+if [ -n "${RESETS0:-}" ]; then
+	t_eq nic-shutdown-reset 1 "$(($(cat "$DEV/stats/guest_resets") - RESETS0))"
+fi
 t_ok nic-l2-end grep -qx 'NICTEST END' "$LOG"
 t_eq nic-qemu-exit 0 "$rc"
 

@@ -3,8 +3,8 @@
 #
 # dma_unmap never races a pin: four spar-nic instances in one VFIO
 # container keep pinning a range that is unmapped and mapped again, over
-# and over (build/tools/nic_test unmap-race plays the guest).  2000 cycles
-# here, about 45 s under TCG; make soak-unmap runs 10000.
+# and over (build/tools/nic_test unmap-race plays the guest).  1000 cycles
+# here, about 25 s under TCG; make soak-unmap runs 10000.
 # spar-timeout: 300
 
 set -u
@@ -31,7 +31,7 @@ for _ in 1 2 3 4; do
 	race+=("$u")
 done
 t_pass nic-unmap-race-create
-SPAR_TEST_RACE_CYCLES="${SPAR_TEST_RACE_CYCLES:-2000}" \
+SPAR_TEST_RACE_CYCLES="${SPAR_TEST_RACE_CYCLES:-1000}" \
 	t_client "$prog" unmap-race "${race[@]}"
 for u in "${race[@]}"; do
 	mdev_remove "$u" > /dev/null
