@@ -46,7 +46,11 @@ for tier in $tiers; do
 			"$root/tests/vm/run.sh" "$@" || t=$?
 		;;
 	e2e)
-		VM_RESULTS=debug-e2e E2E_L2_KVER="$l2kver" \
+		# The nested guests run under a slow VM: every wait of the
+		# tests stretched (SPAR_TEST_SLOW), each test file 30 minutes.
+		SPAR_TEST_SLOW="${SPAR_TEST_SLOW:-3}" \
+			SPAR_TEST_TIMEOUT="${SPAR_DEBUG_E2E_TEST_TIMEOUT:-1800}" \
+			VM_RESULTS=debug-e2e E2E_L2_KVER="$l2kver" \
 			SPAR_E2E_TIMEOUT="${SPAR_DEBUG_E2E_TIMEOUT:-5400}" \
 			"$root/tests/e2e/run.sh" "$@" || t=$?
 		;;

@@ -102,7 +102,8 @@ t_ok vb-create-input mdev_create spar-input "$inp"
 work="$(mktemp -d /tmp/vb.XXXXXX)"
 mkdir -p "$work/root/l2.d" "$work/root/vb"
 cp "$VB_KO" "$work/root/vb/"
-cat > "$work/root/l2.d/20-visorbus.sh" << 'EOF'
+echo "SLOW=$T_SLOW" > "$work/root/l2.d/20-visorbus.sh"
+cat >> "$work/root/l2.d/20-visorbus.sh" << 'EOF'
 # L2 half of tests/e2e/tests/20-visorbus.sh (busybox sh).
 V=/sys/bus/visorbus/devices
 if insmod /vb/visorbus.ko; then echo "VB-INSMOD ok"; else echo "VB-INSMOD fail"; fi
@@ -130,7 +131,7 @@ for p in /sys/bus/pci/devices/*; do
 done
 echo "VB-READY"
 i=0
-while [ "$i" -lt 150 ]; do
+while [ "$i" -lt "$((150 * SLOW))" ]; do
 	[ "$(dmesg | grep -c ': resumed$')" -ge 2 ] && break
 	sleep 1
 	i=$((i + 1))
@@ -162,7 +163,7 @@ LOG="$(l2_log "$L2NAME")"
 # L2's console reaches its log in blocks, so the monitor tells when
 # visorbus is up: GUEST_STATUS of both functions reads DRIVER_OK.
 ready=0 nic_bar2="" inp_bar2="" gs_nic="" gs_inp=""
-while [ "$((SECONDS - start))" -lt 200 ]; do
+while [ "$((SECONDS - start))" -lt "$(t_time 200)" ]; do
 	sleep 3
 	kill -0 "$l2pid" 2>/dev/null || break
 	# Unassigned BARs read as all ones.

@@ -64,10 +64,10 @@ diag() {
 	grep -i -e visor /proc/interrupts | sed 's/^/# /'
 }
 # busybox wget -T crashes when built without its timeout feature.
-fetch() { timeout "$1" wget -q -O "$2" "$3"; }
+fetch() { timeout "$(($1 * SLOW))" wget -q -O "$2" "$3"; }
 go() {
 	i=0
-	while [ "$i" -lt "$2" ]; do
+	while [ "$i" -lt "$(($2 * SLOW))" ]; do
 		fetch 5 /dev/null "http://10.99.0.1:8080/go-$1" 2> /dev/null &&
 			return 0
 		sleep 1
@@ -80,7 +80,7 @@ go() {
 }
 carrier_is() {
 	i=0
-	while [ "$i" -lt "$2" ]; do
+	while [ "$i" -lt "$(($2 * SLOW))" ]; do
 		[ "$(cat /sys/class/net/eth0/carrier 2> /dev/null)" = "$1" ] && return 0
 		sleep 1
 		i=$((i + 1))
@@ -152,7 +152,7 @@ wp=$!
 sleep 1
 step RECOVER
 i=0
-while [ "$i" -lt 120 ] && ! dmesg | grep -q 'visorbus.* paused'; do
+while [ "$i" -lt "$((120 * SLOW))" ] && ! dmesg | grep -q 'visorbus.* paused'; do
 	sleep 0.5
 	i=$((i + 1))
 done
@@ -193,7 +193,7 @@ EOF
 # "NICTEST STEP" (the console comes through a buffer, so possibly late) or
 # its web server offers step-STEP.
 mark() {
-	local end=$((SECONDS + $2))
+	local end=$((SECONDS + $(t_time "$2")))
 	while ((SECONDS < end)); do
 		grep -q "^NICTEST $1\$" "$LOG" 2> /dev/null && return 0
 		curl -sf -m 2 -o /dev/null "http://$GUEST_IP:8080/step-$1" 2> /dev/null &&

@@ -41,10 +41,10 @@ step() {
 	say "$1"
 }
 res() { if [ "$2" = 0 ]; then say PASS "$1"; else say FAIL "$1" "$3"; fi; }
-fetch() { timeout "$1" wget -q -O "$2" "$3"; }
+fetch() { timeout "$(($1 * SLOW))" wget -q -O "$2" "$3"; }
 go() {
 	i=0
-	while [ "$i" -lt "$2" ]; do
+	while [ "$i" -lt "$(($2 * SLOW))" ]; do
 		fetch 5 /dev/null "http://10.98.0.1:8080/go-$1" 2> /dev/null &&
 			return 0
 		sleep 1
@@ -78,7 +78,7 @@ insmod /modules/visornic.ko
 res load "$?"
 ip addr add 10.98.0.2/24 dev eth0 && ip link set eth0 up
 i=0
-while [ "$i" -lt 30 ] && [ "$(cat /sys/class/net/eth0/carrier 2> /dev/null)" != 1 ]; do
+while [ "$i" -lt "$((30 * SLOW))" ] && [ "$(cat /sys/class/net/eth0/carrier 2> /dev/null)" != 1 ]; do
 	sleep 1
 	i=$((i + 1))
 done
@@ -102,7 +102,7 @@ EOF
 }
 
 mark() {
-	local end=$((SECONDS + $2))
+	local end=$((SECONDS + $(t_time "$2")))
 	while ((SECONDS < end)); do
 		grep -q "^IOMMUTEST $1\$" "$LOG" 2> /dev/null && return 0
 		curl -sf -m 2 -o /dev/null "http://$GUEST_IP:8080/step-$1" 2> /dev/null &&

@@ -29,11 +29,11 @@ l2_script() {
 say() { echo "UNPLUG $*"; }
 insmod /modules/visornic.ko
 i=0
-while [ ! -e /sys/class/net/eth0 ] && [ "$i" -lt 20 ]; do sleep 1; i=$((i + 1)); done
+while [ ! -e /sys/class/net/eth0 ] && [ "$i" -lt "$((20 * SLOW))" ]; do sleep 1; i=$((i + 1)); done
 ip addr add 10.95.0.2/24 dev eth0
 ip link set eth0 up
 i=0
-while [ "$(cat /sys/class/net/eth0/carrier 2> /dev/null)" != 1 ] && [ "$i" -lt 30 ]; do
+while [ "$(cat /sys/class/net/eth0/carrier 2> /dev/null)" != 1 ] && [ "$i" -lt "$((30 * SLOW))" ]; do
 	sleep 1
 	i=$((i + 1))
 done
@@ -44,14 +44,14 @@ else
 fi
 say READY
 i=0
-while [ -e /sys/class/net/eth0 ] && [ "$i" -lt 120 ]; do sleep 1; i=$((i + 1)); done
+while [ -e /sys/class/net/eth0 ] && [ "$i" -lt "$((120 * SLOW))" ]; do sleep 1; i=$((i + 1)); done
 if [ -e /sys/class/net/eth0 ]; then
 	say FAIL eth0-gone
 else
 	say PASS eth0-gone
 fi
 i=0
-while [ -n "$(ls /sys/bus/visorbus/devices 2> /dev/null)" ] && [ "$i" -lt 10 ]; do
+while [ -n "$(ls /sys/bus/visorbus/devices 2> /dev/null)" ] && [ "$i" -lt "$((10 * SLOW))" ]; do
 	sleep 1
 	i=$((i + 1))
 done
@@ -61,7 +61,7 @@ else
 	say FAIL visorbus-empty "$(ls /sys/bus/visorbus/devices)"
 fi
 i=0
-while grep -q '1018530[123]' /proc/bus/pci/devices && [ "$i" -lt 20 ]; do
+while grep -q '1018530[123]' /proc/bus/pci/devices && [ "$i" -lt "$((20 * SLOW))" ]; do
 	sleep 1
 	i=$((i + 1))
 done
@@ -81,7 +81,7 @@ make_initrd() {
 # wait_line TEXT SECONDS: until the L2 console has the line TEXT.
 wait_line() {
 	local i
-	for ((i = 0; i < $2 * 2; i++)); do
+	for ((i = 0; i < $(t_time "$2") * 2; i++)); do
 		grep -aq "^$1\$" "$LOG" 2> /dev/null && return 0
 		kill -0 "$QPID" 2> /dev/null || return 1
 		sleep 0.5
@@ -111,7 +111,7 @@ QPID=$!
 
 if wait_line "UNPLUG READY" 300; then
 	start=$SECONDS
-	t_ok unplug-remove timeout 120 sh -c "echo 1 > '$DEV/remove'"
+	t_ok unplug-remove timeout "$(t_time 120)" sh -c "echo 1 > '$DEV/remove'"
 	echo "# remove took $((SECONDS - start)) s"
 	t_not unplug-instance-gone test -e "$DEV"
 	t_not unplug-host-if-gone test -e "/sys/class/net/$IFNAME"

@@ -42,6 +42,18 @@ t_fail() {
 	return 0
 }
 
+# Time limits of waits on slow machines: SPAR_TEST_SLOW (a whole number,
+# default 1) multiplies them, e.g. under a debug kernel (make check-debug).
+T_SLOW="${SPAR_TEST_SLOW:-1}"
+case "$T_SLOW" in
+'' | *[!0-9]* | 0) T_SLOW=1 ;;
+esac
+
+# t_time SECONDS: SECONDS stretched by SPAR_TEST_SLOW.
+t_time() {
+	echo "$(($1 * T_SLOW))"
+}
+
 # t_ok NAME CMD...: PASS if CMD succeeds.
 t_ok() {
 	local name="$1" out

@@ -34,11 +34,12 @@ l2_accel() {
 }
 
 # l2_boot NAME TIMEOUT [QEMU-ARG...]: boot an L2 guest and wait until it
-# powers off or TIMEOUT seconds pass.  Extra QEMU arguments are appended,
+# powers off or TIMEOUT seconds (stretched by SPAR_TEST_SLOW) pass.  Extra QEMU arguments are appended,
 # e.g. -device vfio-pci,sysfsdev=/sys/bus/mdev/devices/<UUID>.
 # Returns QEMU's status (124 on timeout).  The console is in $(l2_log NAME).
 l2_boot() {
-	local name="$1" tmo="$2" log rc
+	local name="$1" tmo log rc
+	tmo="$(t_time "$2")"
 	shift 2
 	log="$(l2_log "$name")"
 	local -a accel
@@ -91,7 +92,11 @@ l2_guest_initrd() {
 	cp "$SPAR_GUEST_KO/visorbus/visorbus.ko" \
 		"$SPAR_GUEST_KO/visornic/visornic.ko" "$x/modules/" || return 1
 	echo visorbus.ko > "$x/modules.list"
-	cat > "$x/l2.d/$2"
+	# SLOW: the host's SPAR_TEST_SLOW, for the script's own waits
+	{
+		echo "SLOW=$T_SLOW"
+		cat
+	} > "$x/l2.d/$2"
 	(cd "$x" && find . -print0 | sort -z |
 		cpio --null -o -H newc --quiet) | gzip -1 > "$dir/extra.cpio.gz" &&
 		cat "$L2_INITRD" "$dir/extra.cpio.gz" > "$dir/initrd.gz"
