@@ -29,18 +29,6 @@
 #define HANDLE		0x0123456789abcdefULL
 #define MAX_IO		(256 * 1024)
 
-#define CHECK_WHY(got, want)						\
-	do {								\
-		const char *_g = (got), *_w = (want);			\
-		if (_g != _w && (!_g || !_w || strcmp(_g, _w))) {	\
-			fprintf(stderr, "%s:%d: got \"%s\", want \"%s\"\n", \
-				__FILE__, __LINE__,			\
-				_g ? _g : "accepted",			\
-				_w ? _w : "accepted");			\
-			unit_failed = 1;				\
-		}							\
-	} while (0)
-
 static const struct spar_hba_limits lim = { .max_io_size = MAX_IO };
 static struct unit_guard guard;
 

@@ -23,19 +23,6 @@
 #define CMD_LEN		sizeof(struct spar_uiscmdrsp)
 #define COOKIE		0x0123456789abcdefULL
 
-/* @got is the reason @want (NULL: accepted) */
-#define CHECK_WHY(got, want)						\
-	do {								\
-		const char *_g = (got), *_w = (want);			\
-		if (_g != _w && (!_g || !_w || strcmp(_g, _w))) {	\
-			fprintf(stderr, "%s:%d: got \"%s\", want \"%s\"\n", \
-				__FILE__, __LINE__,			\
-				_g ? _g : "accepted",			\
-				_w ? _w : "accepted");			\
-			unit_failed = 1;				\
-		}							\
-	} while (0)
-
 static struct unit_guard guard;
 
 /* a zeroed slot of @len bytes with a guard page right after it */

@@ -59,6 +59,19 @@ static volatile sig_atomic_t unit_armed;
 		}							\
 	} while (0)
 
+/* A validator's verdict: @got is the reason @want (NULL: accepted). */
+#define CHECK_WHY(got, want)						\
+	do {								\
+		const char *_g = (got), *_w = (want);			\
+		if (_g != _w && (!_g || !_w || strcmp(_g, _w))) {	\
+			fprintf(stderr, "%s:%d: got \"%s\", want \"%s\"\n", \
+				__FILE__, __LINE__,			\
+				_g ? _g : "accepted",			\
+				_w ? _w : "accepted");			\
+			unit_failed = 1;				\
+		}							\
+	} while (0)
+
 static void unit_fault(int sig)
 {
 	if (unit_armed) {
