@@ -8,6 +8,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/debugfs.h>
 #include <linux/device.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -56,6 +57,13 @@ struct spar_parent {
 
 static struct class *spar_class;
 static struct spar_parent *spar_parent;
+
+static bool fault_inject;
+module_param(fault_inject, bool, 0444);
+MODULE_PARM_DESC(fault_inject,
+		 "Offer debugfs files that make instances misbehave towards their guests, for testing guest drivers (default: off)");
+
+struct dentry *spar_debugfs_faults;
 
 static void spar_parent_release(struct device *dev)
 {
@@ -233,6 +241,11 @@ static int __init spar_init(void)
 	if (ret)
 		goto err_class;
 
+	if (fault_inject) {
+		spar_debugfs_faults = debugfs_create_dir(KBUILD_MODNAME, NULL);
+		pr_warn("fault injection enabled: instances misbehave on request under debugfs %s/\n",
+			KBUILD_MODNAME);
+	}
 	spar_log_limits();
 	return 0;
 
@@ -248,6 +261,7 @@ err_groups:
 static void __exit spar_exit(void)
 {
 	spar_parent_destroy();
+	debugfs_remove(spar_debugfs_faults);
 	class_destroy(spar_class);
 	mdev_unregister_driver(&spar_mdev_driver);
 	spar_types_groups_exit();

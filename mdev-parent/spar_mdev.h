@@ -417,6 +417,14 @@ static inline void *spar_chan_mem(struct spar_dev *sdev,
 extern struct mdev_driver spar_mdev_driver;
 extern const struct vfio_device_ops spar_vfio_ops;
 
+/*
+ * Test hooks (module parameter fault_inject): when set, back-ends may offer
+ * debugfs files under this directory that make an instance misbehave
+ * towards its guest, so that guest drivers can be tested against a hostile
+ * host.  NULL when the parameter is off.
+ */
+extern struct dentry *spar_debugfs_faults;
+
 /* The type descriptors, one per line of the type table. */
 #define SPAR_TYPE_DESC_DECLARE(name) \
 	extern const struct spar_type_desc spar_##name##_type

@@ -9,6 +9,7 @@
  * The host interface has carrier while the guest has reception enabled;
  * the guest's link follows the host interface's administrative state.
  */
+#include <linux/debugfs.h>
 #include <linux/etherdevice.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
@@ -31,6 +32,10 @@
 #define SPAR_NIC_IFNAME_ENUM	"spn%d"
 /* Guest page size of phys_info descriptors. */
 #define SPAR_NIC_PAGE		SPAR_PI_PAGE_SIZE
+/* Fault injection: most unasked-for completions one request may queue. */
+#define SPAR_NIC_FLOOD_MAX	BIT(20)
+/* ... and the buffer they name, which no guest ever posted or sent. */
+#define SPAR_NIC_FLOOD_COOKIE	(~0ULL)
 
 /* The engine's single channel and its two queues. */
 #define NIC_CHAN	0
@@ -68,6 +73,8 @@ struct spar_nic_buf {
  * @cmd: the command being handled, as the validator checked it
  * @cmds: commands taken from the guest, by s-Par cmdtype (0 = other)
  * @net_cmds: network commands, by net type, counted even when refused
+ * @flood: fault injection: unasked-for completions still to post
+ * @faults: fault injection: the instance's debugfs directory, or NULL
  *
  * @rx_enabled, @promisc, @link_reported, @drops, @bounce, @rsp and @cmd
  * belong to the engine's worker; the host transmit path only reads
@@ -94,6 +101,8 @@ struct spar_nic {
 	struct spar_nic_cmd cmd;
 	atomic64_t cmds[6];
 	atomic64_t net_cmds[10];
+	atomic_t flood;
+	struct dentry *faults;
 };
 
 struct spar_nic_priv {
@@ -510,11 +519,39 @@ static int nic_report_link(struct spar_nic *nic)
 	return nic_send(nic, SPAR_NET_CONNECT_STATUS, 0);
 }
 
+/*
+ * Fault injection: transmit completions nobody asked for, as fast as the
+ * response queue takes them, to test that the guest bounds its work.
+ */
+static int nic_flood(struct spar_nic *nic, int budget)
+{
+	int done = 0, ret;
+
+	while (done < budget && atomic_read(&nic->flood) > 0) {
+		if (spar_engine_room(nic->sdev, NIC_CHAN, NIC_RSP_Q) < 1) {
+			nic->sdev->engine.room_wait = true;
+			break;
+		}
+		ret = nic_xmit_done(nic, SPAR_NIC_FLOOD_COOKIE, 0);
+		if (ret)
+			return ret;
+		atomic_dec(&nic->flood);
+		done++;
+	}
+	return done;
+}
+
 static int spar_nic_poll(struct spar_dev *sdev, int budget)
 {
 	struct spar_nic *nic = to_nic(sdev);
 	struct sk_buff *skb;
 	int done = 0, ret;
+
+	if (unlikely(atomic_read(&nic->flood))) {
+		done = nic_flood(nic, budget);
+		if (done < 0)
+			return done;
+	}
 
 	if (test_bit(SPAR_NIC_LINK_CHANGED, &nic->flags)) {
 		if (spar_engine_room(sdev, NIC_CHAN, NIC_RSP_Q) > 0) {
@@ -588,6 +625,43 @@ static void spar_nic_write_area(struct spar_dev *sdev, struct spar_chan *ch)
 	io->vnic.mtu = cpu_to_le32(nic->mtu);
 }
 
+static int nic_flood_get(void *data, u64 *val)
+{
+	struct spar_nic *nic = data;
+
+	*val = atomic_read(&nic->flood);
+	return 0;
+}
+
+static int nic_flood_set(void *data, u64 val)
+{
+	struct spar_nic *nic = data;
+
+	if (val > SPAR_NIC_FLOOD_MAX)
+		return -EINVAL;
+	atomic_set(&nic->flood, val);
+	spar_engine_kick(nic->sdev);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(nic_flood_fops, nic_flood_get, nic_flood_set,
+			 "%llu\n");
+
+/*
+ * debugfs <module>/<uuid>/flood_xmit_done: write N to have the worker post
+ * N transmit completions for a buffer the guest never sent; reads back how
+ * many are still to come.
+ */
+static void nic_faults_create(struct spar_nic *nic)
+{
+	if (!spar_debugfs_faults)
+		return;
+	nic->faults = debugfs_create_dir(dev_name(spar_dev_device(nic->sdev)),
+					 spar_debugfs_faults);
+	debugfs_create_file_unsafe("flood_xmit_done", 0600, nic->faults, nic,
+				   &nic_flood_fops);
+}
+
 static int spar_nic_create(struct spar_dev *sdev)
 {
 	char name[IFNAMSIZ];
@@ -631,6 +705,7 @@ static int spar_nic_create(struct spar_dev *sdev)
 			"cannot create host interface %s: %d\n", name, ret);
 		goto err_free;
 	}
+	nic_faults_create(nic);
 	return 0;
 
 err_free:
@@ -648,6 +723,8 @@ static void spar_nic_destroy(struct spar_dev *sdev)
 
 	if (!nic)
 		return;
+	/* Waits for readers and writers of the files to leave. */
+	debugfs_remove(nic->faults);
 	if (nic->netdev)
 		spar_nic_netdev_free(nic->netdev);
 	skb_queue_purge(&nic->txq);

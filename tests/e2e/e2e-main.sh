@@ -18,8 +18,9 @@ export SPAR_TEST_TIMEOUT="${SPAR_TEST_TIMEOUT:-600}"
 main() {
 	echo "# kernel $(uname -r), repo $SPAR_REPO"
 	if [ -f "$SPAR_REPO/mdev-parent/spar_mdev.ko" ]; then
-		# shellcheck disable=SC2119 # default limits
-		if out="$(spar_load)"; then
+		# Default limits; the fault-injection files let tests play a
+		# hostile host towards the guest drivers.
+		if out="$(spar_load fault_inject=1)"; then
 			echo "# host module loaded"
 		else
 			t_fail setup-load "$out"

@@ -7,8 +7,10 @@
 # 9000-byte frames both ways (chained receive), transfers both ways checked
 # by MD5, carrier following the host interface, a back-end recovery in the
 # middle of a transfer, unloading and reloading visornic while the
-# instance stays, and the function reset by visorbus's shutdown when the
-# guest powers off.  The addresses only exist inside this VM.
+# instance stays, a host that floods the guest with completions it never
+# asked for (the module's fault_inject hook: the guest's NAPI poll must
+# count every response against its budget), and the function reset by
+# visorbus's shutdown when the guest powers off.  The addresses only exist inside this VM.
 #
 # The L2 guest runs the script below from its initramfs.  It reports
 # "NICTEST PASS|FAIL <name>" lines and, when it needs this side to act,
@@ -30,16 +32,20 @@ BUS_KO="$SPAR_GUEST_KO/visorbus/visorbus.ko"
 NIC_KO="$SPAR_GUEST_KO/visornic/visornic.ko"
 WORK=/tmp/nic-e2e
 WWW=$WORK/www
+# The module's fault-injection files (e2e-main.sh loads it with fault_inject=1).
+FAULTS=/sys/kernel/debug/spar_mdev
 BB="$(command -v busybox)"
 # What the L2 guest reports, in order.
 L2_CHECKS="alias load driver-name bus-device mtu carrier-up ping-guest-to-host
 jumbo-guest-to-host get-from-host carrier-down carrier-up-again
 ping-after-carrier recover-during-transfer recover-transfer recover-resumed
-ping-after-recover rmmod rmmod-gone reload reload-carrier ping-after-reload"
+ping-after-recover rmmod rmmod-gone reload reload-carrier ping-after-reload
+napi-trace flood-taken napi-budget ping-after-flood"
 # shellcheck disable=SC2046 # one check name a word
 t_declare nic-{modules-built,create,ifname,mtu-attr,host-up,initrd} \
 	nic-{ping-host-to-guest,jumbo-host-to-guest,get-from-guest,recover-write} \
 	nic-md5-{guest-to-host,host-to-guest,recover} \
+	nic-{flood-file,flood-posted} \
 	nic-{shutdown-reset,l2-end,qemu-exit,l2-dmesg,l1-dmesg} \
 	$(printf 'nic-%s ' $L2_CHECKS)
 
@@ -181,6 +187,48 @@ res reload-carrier "$?"
 pings 5 -W 3 10.99.0.1
 res ping-after-reload "$?"
 diag
+
+# The host floods the response queue with FLOOD transmit completions for a
+# buffer never sent, refilling it as fast as it drains.  Each poll must
+# stay within its budget and count every response it took: the sum of the
+# work the polls reported (tracepoint napi:napi_poll) covers every
+# response dropped (rx_errors).
+FLOOD=20000
+tr=/sys/kernel/tracing
+mount -t tracefs nodev "$tr" 2> /dev/null
+echo 1 > "$tr/events/napi/napi_poll/enable"
+res napi-trace "$?" "no napi:napi_poll tracepoint"
+e0="$(cat /sys/class/net/eth0/statistics/rx_errors)"
+step FLOOD
+go flood 180
+i=0
+while [ "$i" -lt "$((30 * SLOW))" ]; do
+	e1="$(cat /sys/class/net/eth0/statistics/rx_errors)"
+	[ "$((e1 - e0))" -ge "$FLOOD" ] && break
+	sleep 1
+	i=$((i + 1))
+done
+echo 0 > "$tr/events/napi/napi_poll/enable"
+[ "$((e1 - e0))" -ge "$FLOOD" ]
+res flood-taken "$?" "rx_errors grew by $((e1 - e0)), not $FLOOD"
+v="$(awk -v want=$((e1 - e0)) '
+	/napi_poll:.* device eth0 / {
+		for (i = 1; i < NF; i++) {
+			if ($i == "work") w = $(i + 1)
+			if ($i == "budget") b = $(i + 1)
+		}
+		n++; sum += w
+		if (w > b) over++
+		if (w > max) max = w
+	}
+	END {
+		printf "%d polls, work %d in all, at most %d, %d over budget", n, sum, max, over
+		exit !(n > 0 && over == 0 && sum >= want)
+	}' "$tr/trace")"
+res napi-budget "$?" "$v; $((e1 - e0)) responses taken"
+echo "# napi-budget: $v; $((e1 - e0)) responses taken"
+pings 3 -W 3 10.99.0.1
+res ping-after-flood "$?"
 # The host counts the guest's resets from here; powering off next runs
 # visorbus's shutdown, which resets the function and stops its DMA.
 step SHUTDOWN
@@ -278,6 +326,19 @@ host_side() {
 		step_done recovered
 	else
 		t_fail nic-recover-write "the L2 guest did not reach the RECOVER step"
+	fi
+	if mark FLOOD 120; then
+		local f="$FAULTS/$UUID/flood_xmit_done" i=0
+		t_ok nic-flood-file sysfs_write "$f" 20000
+		while [ "$(cat "$f" 2> /dev/null)" != 0 ] &&
+			((i < $(t_time 120))); do
+			sleep 1
+			i=$((i + 1))
+		done
+		t_eq nic-flood-posted 0 "$(cat "$f" 2> /dev/null)"
+		step_done flood
+	else
+		t_fail nic-flood-file "the L2 guest did not reach the FLOOD step"
 	fi
 	if mark SHUTDOWN 240; then
 		RESETS0="$(cat "$DEV/stats/guest_resets")"
