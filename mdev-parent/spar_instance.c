@@ -599,6 +599,7 @@ SPAR_STAT(pin_misses, atomic64_read(&sdev->stats.pin_misses));
 SPAR_STAT(pin_evictions, atomic64_read(&sdev->stats.pin_evictions));
 SPAR_STAT(pin_unmap_drops, atomic64_read(&sdev->stats.pin_unmap_drops));
 SPAR_STAT(pins_held, READ_ONCE(sdev->pins.count));
+SPAR_STAT(pins_owned, atomic64_read(&sdev->stats.pins_owned));
 SPAR_STAT(dma_unmaps, atomic64_read(&sdev->stats.dma_unmaps));
 SPAR_STAT(pin_quarantine_rw, atomic64_read(&sdev->stats.pin_quarantine_rw));
 
@@ -615,6 +616,7 @@ static struct attribute *spar_stats_attrs[] = {
 	&dev_attr_stat_pin_evictions.attr,
 	&dev_attr_stat_pin_unmap_drops.attr,
 	&dev_attr_stat_pins_held.attr,
+	&dev_attr_stat_pins_owned.attr,
 	&dev_attr_stat_dma_unmaps.attr,
 	&dev_attr_stat_pin_quarantine_rw.attr,
 	NULL,

@@ -227,9 +227,13 @@ static int __init spar_init(void)
 	if (ret)
 		return ret;
 
-	ret = mdev_register_driver(&spar_mdev_driver);
+	ret = spar_hba_register();
 	if (ret)
 		goto err_groups;
+
+	ret = mdev_register_driver(&spar_mdev_driver);
+	if (ret)
+		goto err_fabric;
 
 	spar_class = spar_class_create(SPAR_CLASS_NAME);
 	if (IS_ERR(spar_class)) {
@@ -253,6 +257,8 @@ err_class:
 	class_destroy(spar_class);
 err_driver:
 	mdev_unregister_driver(&spar_mdev_driver);
+err_fabric:
+	spar_hba_unregister();
 err_groups:
 	spar_types_groups_exit();
 	return ret;
@@ -264,6 +270,7 @@ static void __exit spar_exit(void)
 	debugfs_remove(spar_debugfs_faults);
 	class_destroy(spar_class);
 	mdev_unregister_driver(&spar_mdev_driver);
+	spar_hba_unregister();
 	spar_types_groups_exit();
 }
 

@@ -93,6 +93,8 @@ struct spar_chan {
  *	page lay in a range being unmapped
  * @resets: device resets
  * @guest_resets: resets the guest asked for through the RESET register
+ * @pins_owned: pages pinned outside the cache, owned by requests in
+ *	flight (spar_pin_run())
  */
 struct spar_counters {
 	atomic64_t doorbells;
@@ -108,6 +110,7 @@ struct spar_counters {
 	atomic64_t pin_quarantine_rw;
 	atomic64_t resets;
 	atomic64_t guest_resets;
+	atomic64_t pins_owned;
 };
 
 /**
@@ -277,6 +280,9 @@ struct spar_engine {
 	u64 adaptive_ns;
 };
 
+/* Pages spar_pin_run() takes at once: what vfio_pin_pages() accepts. */
+#define SPAR_PIN_RUN_MAX	(PAGE_SIZE / sizeof(unsigned long))
+
 /* Ranges that may be in the middle of an unmap at once; see spar_xlate.c. */
 #define SPAR_PIN_QUARANTINE_MAX	16
 
@@ -430,6 +436,10 @@ extern struct dentry *spar_debugfs_faults;
 	extern const struct spar_type_desc spar_##name##_type
 SPAR_TYPES(SPAR_TYPE_DESC_DECLARE, ;)
 
+/* spar_hba.c: the LIO fabric */
+int spar_hba_register(void);
+void spar_hba_unregister(void);
+
 /* spar_layout.c */
 int spar_layout_size(struct spar_dev *sdev, u64 *bar0_size);
 int spar_layout_init(struct spar_dev *sdev);
@@ -473,6 +483,10 @@ int spar_copy_to_guest(struct spar_dev *sdev, u64 iova, const void *src,
 		       size_t len);
 int spar_guest_range_ok(struct spar_dev *sdev, u64 iova, size_t len,
 			bool write);
+int spar_pin_run(struct spar_dev *sdev, u64 iova, unsigned int npages,
+		 bool write, struct page **pages);
+void spar_unpin_run(struct spar_dev *sdev, u64 iova, unsigned int npages,
+		    struct page **pages, bool written);
 ssize_t spar_ranges_len(const struct spar_guest_range *r, u32 n,
 			size_t max_len);
 int spar_copy_from_ranges(struct spar_dev *sdev,

@@ -612,6 +612,113 @@ void spar_pins_unmap(struct spar_dev *sdev, u64 iova, u64 length)
 		ops->unmap(sdev, iova, length);
 }
 
+/* Any page of [@first, @last] quarantined?  With the cache lock held. */
+static bool spar_quarantined_run(struct spar_pin_cache *pins, u64 first,
+				 u64 last)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&pins->lock);
+	for (i = 0; i < pins->nr_quarantine; i++)
+		if (first <= pins->quarantine[i].last &&
+		    last >= pins->quarantine[i].first)
+			return true;
+	return false;
+}
+
+/**
+ * spar_pin_run() - pin a run of guest pages for the caller to own
+ * @sdev: the instance
+ * @iova: first byte of the first page; page aligned
+ * @npages: pages in the run, 1..SPAR_PIN_RUN_MAX
+ * @write: the host will write the pages (else it only reads them)
+ * @pages: the pinned pages, @npages entries
+ *
+ * For buffers handed to other kernel code for the life of a request (the
+ * hba back-end's scatter lists), which the cache could not keep: its
+ * entries may be evicted or dropped at any time.  The pins are the
+ * caller's until spar_unpin_run().  The same unmap rule holds as for the
+ * cache: nothing is pinned in a range being unmapped, and a run pinned
+ * while an unmap began in it is dropped again.  The caller's @ops->unmap
+ * must wait until no run it owns lies in the unmapped range.
+ *
+ * Context: process context; may sleep.
+ * Return: 0; -EAGAIN if the run lies in a range being unmapped; -EPERM
+ * while bus mastering is off or if the mapping does not allow the access;
+ * another negative errno if a page cannot be pinned.
+ */
+int spar_pin_run(struct spar_dev *sdev, u64 iova, unsigned int npages,
+		 bool write, struct page **pages)
+{
+	struct spar_pin_cache *pins = &sdev->pins;
+	u64 first = iova >> PAGE_SHIFT, last = first + npages - 1;
+	unsigned int slot;
+	u64 seq;
+	int ret;
+
+	if (WARN_ON_ONCE(!npages || npages > SPAR_PIN_RUN_MAX ||
+			 offset_in_page(iova)))
+		return -EINVAL;
+	if (!spar_dev_dma_allowed(sdev))
+		return -EPERM;
+	mutex_lock(&pins->lock);
+	if (spar_quarantined_run(pins, first, last)) {
+		mutex_unlock(&pins->lock);
+		return -EAGAIN;
+	}
+	seq = pins->unmap_seq;
+	slot = seq & 1;
+	pins->pinning[slot]++;
+	mutex_unlock(&pins->lock);
+
+	ret = vfio_pin_pages(&sdev->vdev, iova, npages,
+			     write ? IOMMU_READ | IOMMU_WRITE : IOMMU_READ,
+			     pages);
+	if (ret >= 0 && ret != npages) {
+		if (ret)
+			vfio_unpin_pages(&sdev->vdev, iova, ret);
+		ret = -EFAULT;
+	}
+
+	mutex_lock(&pins->lock);
+	if (ret > 0 && seq != pins->unmap_seq &&
+	    spar_quarantined_run(pins, first, last)) {
+		/* Unmapped while we pinned: the pins must not outlive it. */
+		mutex_unlock(&pins->lock);
+		vfio_unpin_pages(&sdev->vdev, iova, npages);
+		mutex_lock(&pins->lock);
+		ret = -EAGAIN;
+	}
+	if (!--pins->pinning[slot])
+		wake_up_all(&pins->idle);
+	mutex_unlock(&pins->lock);
+	if (ret > 0)
+		atomic64_add(npages, &sdev->stats.pins_owned);
+	return ret < 0 ? ret : 0;
+}
+
+/**
+ * spar_unpin_run() - give back a run pinned by spar_pin_run()
+ * @sdev: the instance
+ * @iova: as given to spar_pin_run()
+ * @npages: as given to spar_pin_run()
+ * @pages: the pages it returned
+ * @written: the host wrote to the pages: mark them dirty
+ *
+ * Context: process context; may sleep.
+ */
+void spar_unpin_run(struct spar_dev *sdev, u64 iova, unsigned int npages,
+		    struct page **pages, bool written)
+{
+	unsigned int i;
+
+	if (written)
+		for (i = 0; i < npages; i++)
+			set_page_dirty_lock(pages[i]);
+	vfio_unpin_pages(&sdev->vdev, iova, npages);
+	atomic64_sub(npages, &sdev->stats.pins_owned);
+}
+
 /**
  * spar_pins_drop_all() - drop every cached pin
  * @sdev: the instance

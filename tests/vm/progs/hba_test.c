@@ -1,0 +1,1359 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * spar-hba end-to-end checks, run inside the test VM by
+ * tests/vm/tests/70-hba.sh.  This program is the guest: it drives an
+ * instance through VFIO (bring-up, the VHBA channel's two queues, SCSI
+ * commands and task management) against the LIO target the test file
+ * configured behind the instance (fabric "spar", a ramdisk on
+ * tpgt_0/lun_0), and checks the host side through sysfs.
+ *
+ *   hba_test basic UUID BLOCKS     BLOCKS: capacity in 512-byte blocks
+ *   hba_test malformed UUID
+ *   hba_test reopen UUID
+ *   hba_test --list SUBCOMMAND     the check names SUBCOMMAND reports
+ *
+ * Every case prints "PASS vm/hba-<case>" or "FAIL vm/hba-<case>" with
+ * "# " lines saying why.  Exit status 1 if any case failed.
+ * SPAR_TEST_ABORT_AFTER=N makes it abort() after its Nth result, so that
+ * the harness can be shown to catch a client that dies.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <spar/channel.h>
+#include <spar/guid.h>
+#include <spar/iochannel.h>
+#include <spar/transport.h>
+
+#include "spar_decode.h"
+#include "spar_guest.h"
+#include "spar_vfio.h"
+
+#define HBA_CH		0
+#define CMD_Q		SPAR_IOCHAN_TO_IOPART
+#define RSP_Q		SPAR_IOCHAN_FROM_IOPART
+#define TMO		5000	/* ms for anything the host should do */
+#define BLK		512
+
+/*
+ * One DMA arena for everything, carved up per case; the pieces never
+ * overlap, so a stray write by the host shows up as a corrupted canary.
+ */
+#define ARENA_IOVA	0x10000000ULL
+#define ARENA_SIZE	(8u << 20)
+#define OFF_SMALL	0x000000	/* INQUIRY, capacity, REPORT LUNS */
+#define OFF_WR		0x100000	/* the 64 KiB write-read */
+#define OFF_BIG_W	0x200000	/* 64 entries, 20 KiB apart */
+#define OFF_BIG_R	0x380000	/* 64 entries, 20 KiB apart */
+#define BIG_STRIDE	0x5000
+#define OFF_QD		0x500000	/* queue-depth: 128 KiB, then the reads */
+#define OFF_LR		0x600000	/* lun-reset: 16 x 64 KiB */
+#define OFF_EVIL	0x700000	/* malformed commands */
+#define BAD_IOVA	0x7f0000000000ULL
+
+#define CANARY		0xa5
+
+/* SCSI opcodes */
+#define OP_TEST_UNIT_READY	0x00
+#define OP_INQUIRY		0x12
+#define OP_READ_CAPACITY10	0x25
+#define OP_READ10		0x28
+#define OP_WRITE10		0x2a
+#define OP_VARLEN		0x7f
+#define OP_SERVICE_ACTION_IN16	0x9e
+#define SAI_READ_CAPACITY16	0x10
+#define OP_REPORT_LUNS		0xa0
+#define OP_BAD			0xff
+
+/* the Linux result word: host byte << 16 | SAM status */
+#define SAM_GOOD		0x00
+#define SAM_CHECK_CONDITION	0x02
+#define DID_NO_CONNECT		0x01
+#define DID_ABORT		0x05
+#define DID_ERROR		0x07
+#define DID_RESET		0x08
+#define HOST_BYTE(ls)		(((ls) >> 16) & 0xff)
+
+#define KEY_ILLEGAL_REQUEST	0x5
+#define KEY_UNIT_ATTENTION	0x6
+#define ASC_INVALID_OPCODE	0x20
+#define ASC_LUN_NOT_SUPPORTED	0x25
+
+#define UA_RETRIES	5	/* UNIT ATTENTIONs a TUR may meet first */
+
+static int failures;
+static char why[512];
+
+static int results_left = -1;	/* SPAR_TEST_ABORT_AFTER */
+
+static void result(const char *name, int ok)
+{
+	printf("%s vm/hba-%s\n", ok ? "PASS" : "FAIL", name);
+	if (!ok) {
+		failures++;
+		printf("# hba-%s: %s\n", name, why[0] ? why : "failed");
+	}
+	why[0] = 0;
+	/* A deliberate crash, to prove that the harness notices one. */
+	if (results_left > 0 && --results_left == 0) {
+		printf("# SPAR_TEST_ABORT_AFTER: aborting\n");
+		fflush(stdout);
+		abort();
+	}
+	fflush(stdout);
+}
+
+static int bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int bad(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void note(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+/* ---- one instance: device, guest, arena, responses ---- */
+
+#define BACKLOG		256
+#define HANDLE_BASE	0x5ba0000000000000ULL
+#define MAX_TRACKED	8192	/* handles whose answers are counted */
+
+struct hba {
+	const char *uuid;
+	struct spar_vfio v;
+	struct spar_guest g;
+	struct spar_arena a;
+	int open;
+	uint32_t max_io;	/* vhba max.max_io_size */
+	uint32_t cmd_room;	/* commands the command queue holds */
+	uint32_t rsp_room;	/* responses the response queue holds */
+	uint64_t seq;		/* handles issued */
+	/* responses pulled off the queue, not yet claimed, arrival order */
+	struct spar_uiscmdrsp bl[BACKLOG];
+	unsigned int nbl;
+	/* answers per issued handle, for the exactly-once accounting */
+	uint8_t answers[MAX_TRACKED];
+	uint64_t dups;		/* a second answer to one handle */
+	uint64_t unknown;	/* an answer to a handle never issued */
+};
+
+static long long stat_of(const char *uuid, const char *name)
+{
+	char attr[64];
+
+	snprintf(attr, sizeof(attr), "stats/%s", name);
+	return spar_sysfs_u64(uuid, attr);
+}
+
+static int sysfs_status_is(const char *uuid, const char *want)
+{
+	char buf[32];
+
+	return !spar_sysfs_read(uuid, "status", buf, sizeof(buf)) &&
+	       !strcmp(buf, want);
+}
+
+static uint32_t status(struct hba *h)
+{
+	return spar_vfio_reg_read(&h->v, SPAR_REG_STATUS);
+}
+
+static const char *status_str(struct hba *h)
+{
+	static char s[64];
+
+	spar_status_str(status(h), s, sizeof(s));
+	return s;
+}
+
+#define QOFF(f)	offsetof(struct spar_signal_queue_header, f)
+
+static uint32_t queue_u32(struct hba *h, unsigned int q, size_t off)
+{
+	const uint8_t *qh = spar_guest_queue(&h->g, HBA_CH, q);
+
+	return le32toh(__atomic_load_n((const uint32_t *)(qh + off),
+				       __ATOMIC_RELAXED));
+}
+
+static int hba_open(struct hba *h)
+{
+	struct spar_iochannel_vhba vh;
+	char e[160];
+	uint32_t slots;
+	int ret;
+
+	ret = spar_vfio_open(&h->v, h->uuid);
+	if (ret)
+		return bad("open %s: %s", h->uuid,
+			   spar_vfio_strerror(&h->v, ret, e, sizeof(e)));
+	h->open = 1;
+	ret = spar_guest_bringup(&h->g, &h->v, SPAR_TRANSPORT_F_ALL, why,
+				 sizeof(why));
+	if (ret)
+		return -1;
+	if (h->g.type != SPAR_TRANSPORT_TYPE_HBA || h->g.nchan < 1)
+		return bad("%s is not a spar-hba instance (type %u, %u channels)",
+			   h->uuid, h->g.type, h->g.nchan);
+	ret = spar_arena_create(&h->v, &h->a, ARENA_IOVA, ARENA_SIZE);
+	if (ret)
+		return bad("DMA arena of %u bytes: %s", ARENA_SIZE,
+			   strerror(-ret));
+	ret = spar_vfio_bar0_read(&h->v, h->g.chan_off[HBA_CH] +
+				  offsetof(struct spar_io_channel, vhba),
+				  &vh, sizeof(vh));
+	if (ret)
+		return bad("BAR0 read of the vhba area: %s", strerror(-ret));
+	h->max_io = le32toh(vh.max.max_io_size);
+	slots = queue_u32(h, CMD_Q, QOFF(max_slots));
+	h->cmd_room = slots ? slots - 1 : 0;
+	slots = queue_u32(h, RSP_Q, QOFF(max_slots));
+	h->rsp_room = slots ? slots - 1 : 0;
+	return 0;
+}
+
+static void hba_close(struct hba *h)
+{
+	if (!h->open)
+		return;
+	spar_arena_destroy(&h->v, &h->a);
+	spar_vfio_close(&h->v);
+	h->open = 0;
+}
+
+static uint8_t *buf_at(struct hba *h, size_t off)
+{
+	return h->a.va + off;
+}
+
+static uint64_t rsp_handle(const struct spar_uiscmdrsp *r)
+{
+	return r->cmdtype == SPAR_CMD_SCSITASKMGMT_TYPE ?
+	       le64toh(r->scsitaskmgmt.handle) : le64toh(r->scsi.handle);
+}
+
+/* Move responses from the queue into the backlog; returns how many. */
+static int hba_pump(struct hba *h)
+{
+	int moved = 0, ret;
+
+	while (h->nbl < BACKLOG) {
+		struct spar_uiscmdrsp *r = &h->bl[h->nbl];
+		uint64_t id;
+
+		ret = spar_guest_remove(&h->g, HBA_CH, RSP_Q, r, sizeof(*r));
+		if (ret == -EAGAIN)
+			break;
+		if (ret)
+			return ret;
+		if (r->cmdtype == SPAR_CMD_NOTIFYGUEST_TYPE) {
+			/* a disk notification: visorhba ignores them too */
+			note("disk notification ignored: add %u, %u:%u:%u",
+			     r->disknotify.add,
+			     le32toh(r->disknotify.channel),
+			     le32toh(r->disknotify.id),
+			     le32toh(r->disknotify.lun));
+			continue;
+		}
+		id = rsp_handle(r) - HANDLE_BASE;
+		if (id >= h->seq) {
+			h->unknown++;
+			note("response with a handle never issued: cmdtype %u handle %#llx",
+			     r->cmdtype, (unsigned long long)rsp_handle(r));
+			continue;
+		}
+		if (id < MAX_TRACKED && h->answers[id]++) {
+			h->dups++;
+			note("second response to handle %#llx (cmdtype %u)",
+			     (unsigned long long)rsp_handle(r), r->cmdtype);
+			continue;
+		}
+		h->nbl++;
+		moved++;
+	}
+	return moved;
+}
+
+/* the response to (@cmdtype, @handle) from the backlog, if there */
+static int hba_take(struct hba *h, uint8_t cmdtype, uint64_t handle,
+		    struct spar_uiscmdrsp *rsp)
+{
+	unsigned int i;
+
+	for (i = 0; i < h->nbl; i++) {
+		if (h->bl[i].cmdtype != cmdtype ||
+		    rsp_handle(&h->bl[i]) != handle)
+			continue;
+		*rsp = h->bl[i];
+		memmove(&h->bl[i], &h->bl[i + 1],
+			(h->nbl - i - 1) * sizeof(h->bl[0]));
+		h->nbl--;
+		return 0;
+	}
+	return -EAGAIN;
+}
+
+/* the oldest response in the backlog */
+static int hba_next(struct hba *h, struct spar_uiscmdrsp *rsp)
+{
+	if (!h->nbl) {
+		int ret = hba_pump(h);
+
+		if (ret < 0)
+			return ret;
+		if (!h->nbl)
+			return -EAGAIN;
+	}
+	*rsp = h->bl[0];
+	memmove(&h->bl[0], &h->bl[1], (h->nbl - 1) * sizeof(h->bl[0]));
+	h->nbl--;
+	return 0;
+}
+
+static int hba_wait(struct hba *h, uint8_t cmdtype, uint64_t handle,
+		    struct spar_uiscmdrsp *rsp, int ms)
+{
+	uint64_t deadline = spar_now_us() + (uint64_t)ms * 1000;
+	int ret;
+
+	for (;;) {
+		if (!hba_take(h, cmdtype, handle, rsp))
+			return 0;
+		ret = hba_pump(h);
+		if (ret < 0)
+			return ret;
+		if (ret > 0)
+			continue;
+		if (spar_now_us() > deadline)
+			return -ETIMEDOUT;
+		usleep(100);
+	}
+}
+
+/* Insert one command without a doorbell; makes room when the ring is full. */
+static int hba_queue(struct hba *h, const struct spar_uiscmdrsp *c)
+{
+	uint64_t deadline = spar_now_us() + TMO * 1000ULL;
+	int ret;
+
+	for (;;) {
+		ret = spar_guest_insert(&h->g, HBA_CH, CMD_Q, c, sizeof(*c));
+		if (ret != -EIO)
+			return ret;
+		/* full: let the host drain it, take its answers meanwhile */
+		spar_guest_notify(&h->g, HBA_CH, CMD_Q);
+		ret = hba_pump(h);
+		if (ret < 0)
+			return ret;
+		if (spar_now_us() > deadline)
+			return -ETIMEDOUT;
+		usleep(50);
+	}
+}
+
+static void hba_kick(struct hba *h)
+{
+	spar_guest_notify(&h->g, HBA_CH, CMD_Q);
+}
+
+static uint64_t new_handle(struct hba *h)
+{
+	return HANDLE_BASE + h->seq++;
+}
+
+/* ---- SCSI commands ---- */
+
+static void put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+static uint32_t get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint64_t get_be64(const uint8_t *p)
+{
+	return (uint64_t)get_be32(p) << 32 | get_be32(p + 4);
+}
+
+/* a SCSI command of no data to (channel 0, @id, @lun) */
+static void scsi_cmd(struct hba *h, struct spar_uiscmdrsp *c,
+		     const uint8_t *cdb, size_t cdb_len, uint32_t dir,
+		     uint32_t id, uint32_t lun)
+{
+	memset(c, 0, sizeof(*c));
+	c->cmdtype = SPAR_CMD_SCSI_TYPE;
+	c->scsi.handle = htole64(new_handle(h));
+	memcpy(c->scsi.cmnd, cdb, cdb_len);
+	c->scsi.data_dir = htole32(dir);
+	c->scsi.vdest.channel = htole32(0);
+	c->scsi.vdest.id = htole32(id);
+	c->scsi.vdest.lun = htole32(lun);
+}
+
+/* append @len bytes at @iova to the scatter list and the transfer */
+static void scsi_seg_iova(struct spar_uiscmdrsp *c, uint64_t iova,
+			  uint32_t len)
+{
+	uint16_t i = le16toh(c->scsi.guest_phys_entries);
+
+	c->scsi.gpi_list[i].address = htole64(iova);
+	c->scsi.gpi_list[i].length = htole64(len);
+	c->scsi.guest_phys_entries = htole16(i + 1);
+	c->scsi.bufflen = htole32(le32toh(c->scsi.bufflen) + len);
+}
+
+static void scsi_seg(struct hba *h, struct spar_uiscmdrsp *c, size_t off,
+		     uint32_t len)
+{
+	scsi_seg_iova(c, h->a.iova + off, len);
+}
+
+static void cdb_rw10(uint8_t *cdb, uint8_t op, uint32_t lba, uint16_t blocks)
+{
+	memset(cdb, 0, 10);
+	cdb[0] = op;
+	put_be32(cdb + 2, lba);
+	put_be16(cdb + 7, blocks);
+}
+
+static void rw10(struct hba *h, struct spar_uiscmdrsp *c, int write,
+		 uint32_t lba, uint16_t blocks)
+{
+	uint8_t cdb[10];
+
+	cdb_rw10(cdb, write ? OP_WRITE10 : OP_READ10, lba, blocks);
+	scsi_cmd(h, c, cdb, sizeof(cdb), write ? SPAR_UIS_DMA_TO_DEVICE :
+		 SPAR_UIS_DMA_FROM_DEVICE, 0, 0);
+}
+
+struct sense {
+	int key, asc, ascq;
+};
+
+/* fixed or descriptor format; -1 for what the sense buffer does not say */
+static struct sense sense_of(const struct spar_uiscmdrsp *r)
+{
+	const uint8_t *b = r->scsi.sensebuf;
+	struct sense s = { -1, -1, -1 };
+
+	switch (b[0] & 0x7f) {
+	case 0x70:
+	case 0x71:
+		s.key = b[2] & 0xf;
+		s.asc = b[12];
+		s.ascq = b[13];
+		break;
+	case 0x72:
+	case 0x73:
+		s.key = b[1] & 0xf;
+		s.asc = b[2];
+		s.ascq = b[3];
+		break;
+	}
+	return s;
+}
+
+static const char *describe(const struct spar_uiscmdrsp *r)
+{
+	static char s[160];
+	struct sense k = sense_of(r);
+	int n;
+
+	n = snprintf(s, sizeof(s), "linuxstat %#x scsistat %#x addlstat %u",
+		     le32toh(r->scsi.linuxstat), r->scsi.scsistat,
+		     r->scsi.addlstat);
+	if (k.key >= 0)
+		snprintf(s + n, sizeof(s) - n, " sense key %#x ASC %#x ASCQ %#x",
+			 k.key, k.asc, k.ascq);
+	else if (r->scsi.sensebuf[0])
+		snprintf(s + n, sizeof(s) - n, " sense response code %#x",
+			 r->scsi.sensebuf[0]);
+	return s;
+}
+
+static int is_good(const struct spar_uiscmdrsp *r)
+{
+	return le32toh(r->scsi.linuxstat) == 0;
+}
+
+/* the response repeats what the command said: cmdtype, handle, CDB, vdest */
+static int echo_check(const struct spar_uiscmdrsp *c,
+		      const struct spar_uiscmdrsp *r)
+{
+	if (r->cmdtype != c->cmdtype ||
+	    r->scsi.handle != c->scsi.handle ||
+	    memcmp(r->scsi.cmnd, c->scsi.cmnd, sizeof(c->scsi.cmnd)) ||
+	    r->scsi.vdest.channel != c->scsi.vdest.channel ||
+	    r->scsi.vdest.id != c->scsi.vdest.id ||
+	    r->scsi.vdest.lun != c->scsi.vdest.lun)
+		return bad("response to opcode %#x does not echo the command (cmdtype %u, vdest %u:%u:%u)",
+			   c->scsi.cmnd[0], r->cmdtype,
+			   le32toh(r->scsi.vdest.channel),
+			   le32toh(r->scsi.vdest.id),
+			   le32toh(r->scsi.vdest.lun));
+	return 0;
+}
+
+/* one command, doorbell, its response */
+static int hba_exec(struct hba *h, const struct spar_uiscmdrsp *c,
+		    struct spar_uiscmdrsp *r)
+{
+	int ret = hba_queue(h, c);
+
+	if (ret)
+		return bad("queueing opcode %#x: %s", c->scsi.cmnd[0],
+			   strerror(-ret));
+	hba_kick(h);
+	ret = hba_wait(h, c->cmdtype, le64toh(c->scsi.handle), r, TMO);
+	if (ret)
+		return bad("no response to opcode %#x: %s (STATUS %s)",
+			   c->scsi.cmnd[0], strerror(-ret), status_str(h));
+	return echo_check(c, r);
+}
+
+/* the command failed with CHECK CONDITION, @key and @asc */
+static int want_check(const struct spar_uiscmdrsp *r, int key, int asc)
+{
+	struct sense s = sense_of(r);
+
+	if (le32toh(r->scsi.linuxstat) != SAM_CHECK_CONDITION ||
+	    r->scsi.scsistat != SAM_CHECK_CONDITION)
+		return bad("%s, want CHECK CONDITION (linuxstat 2, scsistat 2)",
+			   describe(r));
+	if (s.key != key || s.asc != asc)
+		return bad("%s, want sense key %#x ASC %#x", describe(r), key,
+			   asc);
+	return 0;
+}
+
+static int test_unit_ready(struct hba *h, uint32_t id, uint32_t lun,
+			   struct spar_uiscmdrsp *r)
+{
+	static const uint8_t cdb[6] = { OP_TEST_UNIT_READY };
+	struct spar_uiscmdrsp c;
+
+	scsi_cmd(h, &c, cdb, sizeof(cdb), SPAR_UIS_DMA_NONE, id, lun);
+	return hba_exec(h, &c, r);
+}
+
+/* TEST UNIT READY until GOOD, through at most UA_RETRIES UNIT ATTENTIONs */
+static int tur_ready(struct hba *h)
+{
+	struct spar_uiscmdrsp r;
+	int i;
+
+	for (i = 0; i <= UA_RETRIES; i++) {
+		if (test_unit_ready(h, 0, 0, &r))
+			return -1;
+		if (is_good(&r)) {
+			if (i)
+				note("TEST UNIT READY good after %d UNIT ATTENTION%s",
+				     i, i > 1 ? "s" : "");
+			return 0;
+		}
+		if (le32toh(r.scsi.linuxstat) != SAM_CHECK_CONDITION ||
+		    sense_of(&r).key != KEY_UNIT_ATTENTION)
+			return bad("TEST UNIT READY: %s", describe(&r));
+	}
+	return bad("TEST UNIT READY: still UNIT ATTENTION after %d tries",
+		   UA_RETRIES + 1);
+}
+
+/* ---- data ---- */
+
+static uint64_t rng_state;
+
+static uint8_t rnd8(void)
+{
+	/* xorshift64 */
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (uint8_t)(rng_state >> 24);
+}
+
+static void fill_random(uint8_t *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = rnd8();
+}
+
+/* where two buffers first differ, or -1 */
+static long first_diff(const uint8_t *a, const uint8_t *b, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (a[i] != b[i])
+			return (long)i;
+	return -1;
+}
+
+/* the bytes [@off, @off + @len) of the arena still hold the canary */
+static int canary_intact(struct hba *h, size_t off, size_t len,
+			 const char *what)
+{
+	const uint8_t *p = buf_at(h, off);
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != CANARY)
+			return bad("%s: byte %zu past arena offset %#zx overwritten (%#x)",
+				   what, i, off, p[i]);
+	return 0;
+}
+
+/* ---- basic ---- */
+
+static int case_bringup(struct hba *h)
+{
+	const struct spar_transport_page *tp = (const void *)h->g.bar0;
+	const struct spar_channel_header *ch =
+		(const void *)spar_guest_chan(&h->g, HBA_CH);
+	static const struct spar_guid vhba = SPAR_VHBA_CHANNEL_GUID;
+	uint8_t cfg[SPAR_CFG_BYTES];
+
+	if (spar_vfio_cfg_read(&h->v, 0, cfg, sizeof(cfg)) ||
+	    spar_check_config(cfg, why, sizeof(why)))
+		return -1;
+	if (le32toh(tp->hdr.device_type) != SPAR_TRANSPORT_TYPE_HBA ||
+	    le32toh(tp->hdr.num_channels) != 1)
+		return bad("transport header: type %u, %u channels",
+			   le32toh(tp->hdr.device_type),
+			   le32toh(tp->hdr.num_channels));
+	if (memcmp(&tp->dir[0].type_guid, &vhba, sizeof(vhba)) ||
+	    le16toh(tp->dir[0].num_queues) != 2 ||
+	    !(le16toh(tp->dir[0].flags) & SPAR_TRANSPORT_DIR_F_PRESENT))
+		return bad("directory entry 0 is not a present VHBA channel");
+	if (le64toh(ch->signature) != SPAR_CHANNEL_SIGNATURE ||
+	    memcmp(&ch->chtype, &vhba, sizeof(vhba)) ||
+	    le32toh(ch->version_id) != SPAR_VHBA_CHANNEL_VERSIONID ||
+	    le64toh(ch->size) != le64toh(tp->dir[0].size))
+		return bad("channel header");
+	if (status(h) != SPAR_STATUS_READY || !sysfs_status_is(h->uuid, "ready"))
+		return bad("STATUS %s, want READY", status_str(h));
+	note("vhba: max_io_size %u, queues of %u commands and %u responses",
+	     h->max_io, h->cmd_room, h->rsp_room);
+	if (h->max_io < 128 * 1024)
+		return bad("max_io_size %u: below the 128 KiB these checks move",
+			   h->max_io);
+	if (h->cmd_room < 33 || h->rsp_room < 32)
+		return bad("queues hold %u commands and %u responses, want 33 and 32",
+			   h->cmd_room, h->rsp_room);
+	return 0;
+}
+
+static int case_inquiry(struct hba *h)
+{
+	uint8_t cdb[6] = { OP_INQUIRY, 0, 0, 0, 36, 0 };
+	uint8_t *d = buf_at(h, OFF_SMALL);
+	struct spar_uiscmdrsp c, r;
+
+	memset(d, 0xee, 64);
+	scsi_cmd(h, &c, cdb, sizeof(cdb), SPAR_UIS_DMA_FROM_DEVICE, 0, 0);
+	scsi_seg(h, &c, OFF_SMALL, 36);
+	if (hba_exec(h, &c, &r))
+		return -1;
+	if (!is_good(&r))
+		return bad("INQUIRY: %s", describe(&r));
+	if ((d[0] & 0x1f) != 0)
+		return bad("INQUIRY: peripheral device type %#x, want 0 (disk)",
+			   d[0] & 0x1f);
+	if (memcmp(d + 8, "LIO-ORG ", 8))
+		return bad("INQUIRY: vendor '%.8s', want 'LIO-ORG '", d + 8);
+	if (d[36] != 0xee)
+		return bad("INQUIRY wrote past its 36-byte buffer");
+	note("INQUIRY: '%.8s' '%.16s' '%.4s'", d + 8, d + 16, d + 32);
+	return 0;
+}
+
+static int case_capacity10(struct hba *h, uint32_t blocks)
+{
+	uint8_t cdb[10] = { OP_READ_CAPACITY10 };
+	uint8_t *d = buf_at(h, OFF_SMALL);
+	struct spar_uiscmdrsp c, r;
+
+	memset(d, 0xee, 16);
+	scsi_cmd(h, &c, cdb, sizeof(cdb), SPAR_UIS_DMA_FROM_DEVICE, 0, 0);
+	scsi_seg(h, &c, OFF_SMALL, 8);
+	if (hba_exec(h, &c, &r))
+		return -1;
+	if (!is_good(&r))
+		return bad("READ CAPACITY(10): %s", describe(&r));
+	if (get_be32(d) != blocks - 1 || get_be32(d + 4) != BLK)
+		return bad("READ CAPACITY(10): last LBA %u, block size %u; want %u, %u",
+			   get_be32(d), get_be32(d + 4), blocks - 1, BLK);
+	return 0;
+}
+
+static int case_capacity16(struct hba *h, uint32_t blocks)
+{
+	uint8_t cdb[16] = { OP_SERVICE_ACTION_IN16, SAI_READ_CAPACITY16 };
+	uint8_t *d = buf_at(h, OFF_SMALL);
+	struct spar_uiscmdrsp c, r;
+
+	put_be32(cdb + 10, 32);
+	memset(d, 0xee, 64);
+	scsi_cmd(h, &c, cdb, sizeof(cdb), SPAR_UIS_DMA_FROM_DEVICE, 0, 0);
+	scsi_seg(h, &c, OFF_SMALL, 32);
+	if (hba_exec(h, &c, &r))
+		return -1;
+	if (!is_good(&r))
+		return bad("READ CAPACITY(16): %s", describe(&r));
+	if (get_be64(d) != blocks - 1ULL || get_be32(d + 8) != BLK)
+		return bad("READ CAPACITY(16): last LBA %llu, block size %u; want %u, %u",
+			   (unsigned long long)get_be64(d), get_be32(d + 8),
+			   blocks - 1, BLK);
+	return 0;
+}
+
+static int case_report_luns(struct hba *h)
+{
+	uint8_t cdb[12] = { OP_REPORT_LUNS };
+	uint8_t *d = buf_at(h, OFF_SMALL);
+	static const uint8_t lun0[8];
+	struct spar_uiscmdrsp c, r;
+
+	put_be32(cdb + 6, 256);
+	memset(d, 0xee, 256);
+	scsi_cmd(h, &c, cdb, sizeof(cdb), SPAR_UIS_DMA_FROM_DEVICE, 0, 0);
+	scsi_seg(h, &c, OFF_SMALL, 256);
+	if (hba_exec(h, &c, &r))
+		return -1;
+	if (!is_good(&r))
+		return bad("REPORT LUNS: %s", describe(&r));
+	if (get_be32(d) != 8)
+		return bad("REPORT LUNS: list of %u bytes, want 8 (one LUN)",
+			   get_be32(d));
+	if (memcmp(d + 8, lun0, 8))
+		return bad("REPORT LUNS: the one LUN is not LUN 0");
+	return 0;
+}
+
+/* a WRITE or READ through @n pieces of the arena (@off, @len pairs) */
+static int rw_pieces(struct hba *h, int write, uint32_t lba,
+		     const size_t *off, const uint32_t *len, unsigned int n)
+{
+	struct spar_uiscmdrsp c, r;
+	uint32_t total = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		total += len[i];
+	rw10(h, &c, write, lba, total / BLK);
+	for (i = 0; i < n; i++)
+		scsi_seg(h, &c, off[i], len[i]);
+	if (hba_exec(h, &c, &r))
+		return -1;
+	if (!is_good(&r))
+		return bad("%s(10) of %u bytes at LBA %u in %u pieces: %s",
+			   write ? "WRITE" : "READ", total, lba, n,
+			   describe(&r));
+	return 0;
+}
+
+/* the concatenation of the pieces equals @want */
+static int pieces_equal(struct hba *h, const uint8_t *want,
+			const size_t *off, const uint32_t *len, unsigned int n,
+			const char *what)
+{
+	size_t at = 0;
+	unsigned int i;
+	long d;
+
+	for (i = 0; i < n; i++) {
+		d = first_diff(buf_at(h, off[i]), want + at, len[i]);
+		if (d >= 0)
+			return bad("%s: data differs at byte %zu (entry %u, byte %ld)",
+				   what, at + d, i, d);
+		at += len[i];
+	}
+	return 0;
+}
+
+/*
+ * 64 KiB in three entries (the first 512 bytes into a page, two crossing
+ * page boundaries), read back in two others; then the largest transfer
+ * the channel allows up to 1 MiB, in 64 entries.
+ */
+static int case_write_read(struct hba *h)
+{
+	static const size_t woff[3] = {
+		OFF_WR + 0x00200, OFF_WR + 0x10c00, OFF_WR + 0x20000,
+	};
+	static const uint32_t wlen[3] = { 0x2000, 0x5400, 0x8c00 };
+	static const size_t roff[2] = { OFF_WR + 0x40000, OFF_WR + 0x50800 };
+	static const uint32_t rlen[2] = { 0x5200, 0xae00 };
+	static uint8_t pat[1 << 20];
+	size_t boff[SPAR_MAX_PHYS_INFO], roff_big[SPAR_MAX_PHYS_INFO];
+	uint32_t blen[SPAR_MAX_PHYS_INFO];
+	uint32_t big, piece, at;
+	unsigned int i;
+
+	/* 64 KiB */
+	fill_random(pat, 0x10000);
+	for (i = 0, at = 0; i < 3; at += wlen[i], i++)
+		memcpy(buf_at(h, woff[i]), pat + at, wlen[i]);
+	memset(buf_at(h, OFF_WR + 0x40000), CANARY, 0x20000);
+	if (rw_pieces(h, 1, 1000, woff, wlen, 3) ||
+	    rw_pieces(h, 0, 1000, roff, rlen, 2) ||
+	    pieces_equal(h, pat, roff, rlen, 2, "64 KiB read back"))
+		return -1;
+	if (canary_intact(h, OFF_WR + 0x40000 + 0x5200, 0x50800 - 0x45200,
+			  "between the read entries") ||
+	    canary_intact(h, OFF_WR + 0x50800 + 0xae00,
+			  0x60000 - 0x5b600, "after the read entries"))
+		return -1;
+
+	/* up to 1 MiB in 64 entries */
+	big = h->max_io < (1u << 20) ? h->max_io : (1u << 20);
+	piece = big / SPAR_MAX_PHYS_INFO / BLK * BLK;
+	big = piece * SPAR_MAX_PHYS_INFO;
+	if (big != (1u << 20))
+		note("max_io_size %u: the big transfer is %u bytes, 64 entries of %u",
+		     h->max_io, big, piece);
+	fill_random(pat, big);
+	memset(buf_at(h, OFF_BIG_R), CANARY, SPAR_MAX_PHYS_INFO * BIG_STRIDE);
+	for (i = 0; i < SPAR_MAX_PHYS_INFO; i++) {
+		boff[i] = OFF_BIG_W + (size_t)i * BIG_STRIDE;
+		roff_big[i] = OFF_BIG_R + (size_t)i * BIG_STRIDE;
+		blen[i] = piece;
+		memcpy(buf_at(h, boff[i]), pat + (size_t)i * piece, piece);
+	}
+	if (rw_pieces(h, 1, 2048, boff, blen, SPAR_MAX_PHYS_INFO) ||
+	    rw_pieces(h, 0, 2048, roff_big, blen, SPAR_MAX_PHYS_INFO) ||
+	    pieces_equal(h, pat, roff_big, blen, SPAR_MAX_PHYS_INFO,
+			 "big transfer read back"))
+		return -1;
+	for (i = 0; i < SPAR_MAX_PHYS_INFO; i++)
+		if (canary_intact(h, roff_big[i] + piece, BIG_STRIDE - piece,
+				  "between the big read entries"))
+			return -1;
+	return 0;
+}
+
+static int case_bad_opcode(struct hba *h)
+{
+	static const uint8_t cdb[10] = { OP_BAD };
+	struct spar_uiscmdrsp c, r;
+
+	scsi_cmd(h, &c, cdb, sizeof(cdb), SPAR_UIS_DMA_NONE, 0, 0);
+	if (hba_exec(h, &c, &r))
+		return -1;
+	return want_check(&r, KEY_ILLEGAL_REQUEST, ASC_INVALID_OPCODE);
+}
+
+static int case_bad_lun(struct hba *h)
+{
+	struct spar_uiscmdrsp r;
+
+	if (test_unit_ready(h, 0, 5, &r))
+		return -1;
+	return want_check(&r, KEY_ILLEGAL_REQUEST, ASC_LUN_NOT_SUPPORTED);
+}
+
+static int case_no_target(struct hba *h)
+{
+	struct spar_uiscmdrsp r;
+
+	if (test_unit_ready(h, 3, 0, &r))
+		return -1;
+	if (le32toh(r.scsi.linuxstat) != DID_NO_CONNECT << 16 ||
+	    r.scsi.addlstat != SPAR_ADDL_SEL_TIMEOUT)
+		return bad("%s, want linuxstat 0x10000 (DID_NO_CONNECT), addlstat 4",
+			   describe(&r));
+	return 0;
+}
+
+#define QD_CMDS		32
+#define QD_LBA		6000
+#define QD_BYTES	4096
+#define QD_READS	(OFF_QD + 0x40000)
+#define QD_STRIDE	0x2000
+
+/* 32 READs queued at once, one doorbell, answered in any order */
+static int case_queue_depth(struct hba *h)
+{
+	static const size_t woff[1] = { OFF_QD };
+	static const uint32_t wlen[1] = { QD_CMDS * QD_BYTES };
+	struct spar_uiscmdrsp c[QD_CMDS], r;
+	int got[QD_CMDS] = { 0 };
+	unsigned int i, n, inorder = 1, last = 0;
+	uint64_t db0;
+	int ret;
+
+	fill_random(buf_at(h, OFF_QD), QD_CMDS * QD_BYTES);
+	if (rw_pieces(h, 1, QD_LBA, woff, wlen, 1))
+		return -1;
+	memset(buf_at(h, QD_READS), CANARY, QD_CMDS * QD_STRIDE);
+	db0 = h->g.doorbells + h->g.doorbells_skipped;
+	for (i = 0; i < QD_CMDS; i++) {
+		rw10(h, &c[i], 0, QD_LBA + i * (QD_BYTES / BLK),
+		     QD_BYTES / BLK);
+		scsi_seg(h, &c[i], QD_READS + (size_t)i * QD_STRIDE, QD_BYTES);
+		ret = hba_queue(h, &c[i]);
+		if (ret)
+			return bad("queueing READ %u of %u: %s", i, QD_CMDS,
+				   strerror(-ret));
+	}
+	hba_kick(h);
+	if (h->g.doorbells + h->g.doorbells_skipped - db0 != 1)
+		return bad("the queue filled up: more than one doorbell needed");
+	for (n = 0; n < QD_CMDS;) {
+		uint64_t deadline = spar_now_us() + TMO * 1000ULL;
+
+		while ((ret = hba_next(h, &r)) == -EAGAIN &&
+		       spar_now_us() < deadline)
+			usleep(100);
+		if (ret)
+			return bad("%u of %u READs answered: %s (STATUS %s)", n,
+				   QD_CMDS, strerror(-ret), status_str(h));
+		i = (unsigned int)(rsp_handle(&r) - le64toh(c[0].scsi.handle));
+		if (r.cmdtype != SPAR_CMD_SCSI_TYPE || i >= QD_CMDS) {
+			note("unexpected response: cmdtype %u handle %#llx",
+			     r.cmdtype, (unsigned long long)rsp_handle(&r));
+			continue;
+		}
+		if (got[i]++)
+			return bad("READ %u answered twice", i);
+		n++;
+		if (i < last)
+			inorder = 0;
+		last = i;
+		if (echo_check(&c[i], &r))
+			return -1;
+		if (!is_good(&r))
+			return bad("READ %u: %s", i, describe(&r));
+		if (memcmp(buf_at(h, QD_READS + (size_t)i * QD_STRIDE),
+			   buf_at(h, OFF_QD + (size_t)i * QD_BYTES), QD_BYTES))
+			return bad("READ %u: wrong data", i);
+		if (canary_intact(h, QD_READS + (size_t)i * QD_STRIDE +
+				  QD_BYTES, QD_STRIDE - QD_BYTES,
+				  "after a queue-depth read"))
+			return -1;
+	}
+	note("%u READs answered %s", QD_CMDS,
+	     inorder ? "in order" : "out of order");
+	return 0;
+}
+
+#define LR_CMDS		16
+#define LR_BYTES	0x10000
+
+static void tmf_cmd(struct hba *h, struct spar_uiscmdrsp *c,
+		    uint32_t type, uint32_t lun)
+{
+	uint64_t handle = new_handle(h);
+
+	memset(c, 0, sizeof(*c));
+	c->cmdtype = SPAR_CMD_SCSITASKMGMT_TYPE;
+	c->scsitaskmgmt.tasktype = htole32(type);
+	c->scsitaskmgmt.vdest.channel = htole32(0);
+	c->scsitaskmgmt.vdest.id = htole32(0);
+	c->scsitaskmgmt.vdest.lun = htole32(lun);
+	c->scsitaskmgmt.handle = htole64(handle);
+	c->scsitaskmgmt.notify_handle = htole64(handle ^ 0x1111);
+	c->scsitaskmgmt.notifyresult_handle = htole64(handle ^ 0x2222);
+}
+
+/*
+ * 16 READs, then a LUN RESET: every READ is answered exactly once, GOOD
+ * or aborted, before the reset's answer.
+ */
+static int case_lun_reset(struct hba *h)
+{
+	struct spar_uiscmdrsp c[LR_CMDS], t, r;
+	int got[LR_CMDS] = { 0 };
+	unsigned int i, good = 0, aborted = 0, tmf_at = 0, n = 0;
+	uint64_t dups0 = h->dups, deadline;
+	int ret, tmf = 0;
+
+	for (i = 0; i < LR_CMDS; i++) {
+		rw10(h, &c[i], 0, i * (LR_BYTES / BLK), LR_BYTES / BLK);
+		scsi_seg(h, &c[i], OFF_LR + (size_t)i * LR_BYTES, LR_BYTES);
+		ret = hba_queue(h, &c[i]);
+		if (ret)
+			return bad("queueing READ %u: %s", i, strerror(-ret));
+	}
+	tmf_cmd(h, &t, SPAR_TASK_MGMT_LUN_RESET, 0);
+	ret = hba_queue(h, &t);
+	if (ret)
+		return bad("queueing LUN RESET: %s", strerror(-ret));
+	hba_kick(h);
+
+	deadline = spar_now_us() + 2 * TMO * 1000ULL;
+	while (!tmf) {
+		ret = hba_next(h, &r);
+		if (ret == -EAGAIN) {
+			if (spar_now_us() > deadline)
+				return bad("LUN RESET not answered (%u READs answered; STATUS %s)",
+					   good + aborted, status_str(h));
+			usleep(100);
+			continue;
+		}
+		if (ret)
+			return bad("response queue: %s", strerror(-ret));
+		n++;
+		if (r.cmdtype == SPAR_CMD_SCSITASKMGMT_TYPE &&
+		    r.scsitaskmgmt.handle == t.scsitaskmgmt.handle) {
+			tmf = 1;
+			tmf_at = n;
+			break;
+		}
+		i = (unsigned int)(rsp_handle(&r) - le64toh(c[0].scsi.handle));
+		if (r.cmdtype != SPAR_CMD_SCSI_TYPE || i >= LR_CMDS) {
+			note("unexpected response: cmdtype %u handle %#llx",
+			     r.cmdtype, (unsigned long long)rsp_handle(&r));
+			continue;
+		}
+		if (got[i]++)
+			return bad("READ %u answered twice", i);
+		if (echo_check(&c[i], &r))
+			return -1;
+		if (is_good(&r)) {
+			good++;
+		} else if (HOST_BYTE(le32toh(r.scsi.linuxstat)) == DID_ABORT ||
+			   HOST_BYTE(le32toh(r.scsi.linuxstat)) == DID_RESET) {
+			aborted++;
+		} else {
+			return bad("READ %u: %s, want GOOD, DID_ABORT or DID_RESET",
+				   i, describe(&r));
+		}
+	}
+	note("LUN RESET answered as response %u: %u READs GOOD, %u aborted before it",
+	     tmf_at, good, aborted);
+	for (i = 0; i < LR_CMDS; i++)
+		if (!got[i])
+			return bad("READ %u not answered before the LUN RESET's answer",
+				   i);
+	if (r.scsitaskmgmt.tasktype != t.scsitaskmgmt.tasktype ||
+	    r.scsitaskmgmt.vdest.channel != t.scsitaskmgmt.vdest.channel ||
+	    r.scsitaskmgmt.vdest.id != t.scsitaskmgmt.vdest.id ||
+	    r.scsitaskmgmt.vdest.lun != t.scsitaskmgmt.vdest.lun ||
+	    r.scsitaskmgmt.notify_handle != t.scsitaskmgmt.notify_handle ||
+	    r.scsitaskmgmt.notifyresult_handle !=
+	    t.scsitaskmgmt.notifyresult_handle)
+		return bad("LUN RESET response does not echo the request");
+	if (r.scsitaskmgmt.result != SPAR_TASK_MGMT_SUCCESS)
+		return bad("LUN RESET result %u, want 1 (success)",
+			   r.scsitaskmgmt.result);
+	/* nothing more comes for these commands */
+	usleep(300000);
+	if (hba_pump(h) < 0)
+		return bad("response queue broken after the LUN RESET");
+	if (h->dups != dups0)
+		return bad("%llu commands answered again after the LUN RESET",
+			   (unsigned long long)(h->dups - dups0));
+	return 0;
+}
+
+static int case_stats(struct hba *h, long long pe0)
+{
+	long long pe = stat_of(h->uuid, "protocol_errors");
+
+	if (tur_ready(h))
+		return -1;
+	if (pe0 < 0 || pe != pe0)
+		return bad("stats/protocol_errors %lld, was %lld at the start",
+			   pe, pe0);
+	if (h->dups || h->unknown)
+		return bad("%llu duplicate responses, %llu with unknown handles",
+			   (unsigned long long)h->dups,
+			   (unsigned long long)h->unknown);
+	return 0;
+}
+
+static struct hba the_hba;
+
+static struct hba *hba_new(const char *uuid)
+{
+	memset(&the_hba, 0, sizeof(the_hba));
+	the_hba.uuid = uuid;
+	return &the_hba;
+}
+
+static int do_basic(char **argv)
+{
+	struct hba *h = hba_new(argv[0]);
+	long long pe0 = stat_of(h->uuid, "protocol_errors");
+	unsigned long blocks = strtoul(argv[1], NULL, 0);
+	int ok;
+
+	rng_state = ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid() ^
+		    0x9e3779b97f4a7c15ULL;
+	note("random seed %#llx", (unsigned long long)rng_state);
+	if (blocks < 16384 || blocks > 0xffffffffUL) {
+		bad("BLOCKS %s: want at least 16384", argv[1]);
+		result("bring-up", 0);
+		return 0;
+	}
+	ok = !hba_open(h) && !case_bringup(h);
+	result("bring-up", ok);
+	if (!ok)
+		goto out;
+	result("tur", !tur_ready(h));
+	result("inquiry", !case_inquiry(h));
+	result("read-capacity10", !case_capacity10(h, blocks));
+	result("read-capacity16", !case_capacity16(h, blocks));
+	result("report-luns", !case_report_luns(h));
+	result("write-read", !case_write_read(h));
+	result("bad-opcode", !case_bad_opcode(h));
+	result("bad-lun", !case_bad_lun(h));
+	result("no-target", !case_no_target(h));
+	result("queue-depth", !case_queue_depth(h));
+	result("lun-reset", !case_lun_reset(h));
+	result("stats", !case_stats(h, pe0));
+out:
+	hba_close(h);
+	return 0;
+}
+
+/* ---- malformed commands ---- */
+
+enum evil {
+	EVIL_VARLEN, EVIL_GPI_SUM, EVIL_ENTRIES, EVIL_DIR_UNKNOWN,
+	EVIL_DIR_BIDI, EVIL_IOVA, EVIL_NR,
+};
+
+static const char *const evil_names[EVIL_NR] = {
+	"evil-varlen-cdb", "evil-gpi-sum", "evil-gpi-entries",
+	"evil-data-dir", "evil-bidirectional", "evil-unmapped-iova",
+};
+
+static int wait_needs_reset(struct hba *h)
+{
+	uint64_t deadline = spar_now_us() + TMO * 1000ULL;
+
+	while (spar_now_us() < deadline) {
+		if (status(h) & SPAR_STATUS_NEEDS_RESET)
+			return sysfs_status_is(h->uuid, "needs-reset") ? 0 :
+			       bad("STATUS NEEDS_RESET but sysfs status differs");
+		usleep(2000);
+	}
+	return bad("STATUS %s, want NEEDS_RESET", status_str(h));
+}
+
+/* a RESET write recovers the device, and it serves again */
+static int recover(struct hba *h)
+{
+	h->nbl = 0;
+	if (spar_guest_restart(&h->g, why, sizeof(why)))
+		return -1;
+	return tur_ready(h) ? bad("after RESET: %s", why) : 0;
+}
+
+/* an unmapped IOVA: DID_ERROR in the response, or NEEDS_RESET */
+static int evil_iova(struct hba *h, const struct spar_uiscmdrsp *c,
+		     long long pe)
+{
+	uint64_t deadline = spar_now_us() + TMO * 1000ULL;
+	struct spar_uiscmdrsp r;
+
+	while (spar_now_us() < deadline) {
+		if (!hba_wait(h, c->cmdtype, le64toh(c->scsi.handle), &r, 10)) {
+			if (HOST_BYTE(le32toh(r.scsi.linuxstat)) != DID_ERROR)
+				return bad("READ into an unmapped IOVA: %s, want host byte DID_ERROR (7) or NEEDS_RESET",
+					   describe(&r));
+			note("unmapped IOVA: answered with DID_ERROR (%s)",
+			     describe(&r));
+			return 0;
+		}
+		if (status(h) & SPAR_STATUS_NEEDS_RESET) {
+			note("unmapped IOVA: device needs reset");
+			if (!sysfs_status_is(h->uuid, "needs-reset"))
+				return bad("STATUS NEEDS_RESET but sysfs status differs");
+			if (stat_of(h->uuid, "protocol_errors") <= pe)
+				return bad("stats/protocol_errors did not move");
+			return 0;
+		}
+	}
+	return bad("READ into an unmapped IOVA: no response and STATUS %s",
+		   status_str(h));
+}
+
+static int evil_case(struct hba *h, enum evil e)
+{
+	long long pe = stat_of(h->uuid, "protocol_errors");
+	struct spar_uiscmdrsp c;
+	uint8_t cdb[16] = { 0 };
+	int i, ret;
+
+	cdb_rw10(cdb, OP_READ10, 0, 8);
+	rw10(h, &c, 0, 0, 8);
+	switch (e) {
+	case EVIL_VARLEN:
+		/* a variable-length CDB: its length is inside it */
+		cdb[0] = OP_VARLEN;
+		cdb[7] = 0x18;
+		scsi_cmd(h, &c, cdb, sizeof(cdb), SPAR_UIS_DMA_NONE, 0, 0);
+		break;
+	case EVIL_GPI_SUM:
+		scsi_seg(h, &c, OFF_EVIL, 2048);
+		c.scsi.bufflen = htole32(4096);
+		break;
+	case EVIL_ENTRIES:
+		for (i = 0; i < SPAR_MAX_PHYS_INFO; i++)
+			scsi_seg(h, &c, OFF_EVIL + i * 64, 64);
+		c.scsi.guest_phys_entries = htole16(SPAR_MAX_PHYS_INFO + 1);
+		break;
+	case EVIL_DIR_UNKNOWN:
+		scsi_seg(h, &c, OFF_EVIL, 4096);
+		c.scsi.data_dir = htole32(7);
+		break;
+	case EVIL_DIR_BIDI:
+		scsi_seg(h, &c, OFF_EVIL, 4096);
+		c.scsi.data_dir = htole32(SPAR_UIS_DMA_BIDIRECTIONAL);
+		break;
+	case EVIL_IOVA:
+		scsi_seg_iova(&c, BAD_IOVA, 4096);
+		break;
+	default:
+		return bad("no such case");
+	}
+	ret = hba_queue(h, &c);
+	if (ret)
+		return bad("queueing: %s", strerror(-ret));
+	hba_kick(h);
+	if (e == EVIL_IOVA) {
+		if (evil_iova(h, &c, pe))
+			return -1;
+	} else {
+		if (wait_needs_reset(h))
+			return -1;
+		if (stat_of(h->uuid, "protocol_errors") <= pe)
+			return bad("stats/protocol_errors did not move");
+	}
+	return recover(h);
+}
+
+static int do_malformed(char **argv)
+{
+	struct hba *h = hba_new(argv[0]);
+	int e;
+
+	if (hba_open(h) || tur_ready(h)) {
+		result("evil-setup", 0);
+		goto out;
+	}
+	for (e = 0; e < EVIL_NR; e++)
+		result(evil_names[e], !evil_case(h, e));
+out:
+	hba_close(h);
+	return 0;
+}
+
+/* ---- close and open again ---- */
+
+static int do_reopen(char **argv)
+{
+	struct hba *h = hba_new(argv[0]);
+	int ok;
+
+	ok = !hba_open(h) && !tur_ready(h);
+	hba_close(h);
+	if (ok && !sysfs_status_is(argv[0], "closed"))
+		ok = !bad("status not closed after close");
+	result("reopen-first", ok);
+	h = hba_new(argv[0]);
+	ok = !hba_open(h) && !tur_ready(h);
+	result("reopen-second", ok);
+	hba_close(h);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	/*
+	 * checks: every name the subcommand reports when nothing fails
+	 * (hba_test --list CMD prints them, and the harness fails any that
+	 * did not appear).  Names reported only on a failure are not listed.
+	 */
+	static const struct {
+		const char *name;
+		int args;
+		int (*fn)(char **argv);
+		const char *checks;
+	} cmds[] = {
+		{ "basic", 2, do_basic,
+		  "bring-up tur inquiry read-capacity10 read-capacity16 "
+		  "report-luns write-read bad-opcode bad-lun no-target "
+		  "queue-depth lun-reset stats" },
+		{ "malformed", 1, do_malformed,
+		  "evil-varlen-cdb evil-gpi-sum evil-gpi-entries evil-data-dir "
+		  "evil-bidirectional evil-unmapped-iova" },
+		{ "reopen", 1, do_reopen, "reopen-first reopen-second" },
+	};
+	const char *abort_after = getenv("SPAR_TEST_ABORT_AFTER");
+	unsigned int i;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN);
+	if (abort_after && *abort_after)
+		results_left = atoi(abort_after);
+	if (argc == 3 && !strcmp(argv[1], "--list")) {
+		for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+			char list[512], *tok, *save = NULL;
+
+			if (strcmp(argv[2], cmds[i].name))
+				continue;
+			snprintf(list, sizeof(list), "%s", cmds[i].checks);
+			for (tok = strtok_r(list, " ", &save); tok;
+			     tok = strtok_r(NULL, " ", &save))
+				printf("hba-%s\n", tok);
+			return 0;
+		}
+		fprintf(stderr, "hba_test: no subcommand '%s'\n", argv[2]);
+		return 2;
+	}
+	for (i = 0; argc > 1 && i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (strcmp(argv[1], cmds[i].name))
+			continue;
+		if (argc != cmds[i].args + 2)
+			break;
+		cmds[i].fn(argv + 2);
+		return failures ? 1 : 0;
+	}
+	fprintf(stderr, "usage: hba_test basic UUID BLOCKS\n"
+		"       hba_test malformed|reopen UUID\n"
+		"       hba_test --list SUBCOMMAND\n");
+	return 2;
+}
