@@ -59,6 +59,9 @@ for f in "${kfiles[@]}"; do
 	# and no parentheses can enclose a list of declarations.
 	[ "$f" = mdev-parent/spar_types.h ] &&
 		ignore=$ignore,COMPLEX_MACRO,MACRO_ARG_REUSE
+	# struct Scsi_Host is the SCSI midlayer's name, which checkpatch
+	# cannot look up without a kernel tree.
+	[ "$f" = guest/visorhba/visorhba.c ] && ignore=$ignore,CAMELCASE
 	perl "$kscripts/checkpatch.pl" --strict --no-tree --terse --show-types \
 		--ignore "$ignore" -f "$f" 2>&1 |
 		grep -v '^total: 0 errors, 0 warnings, 0 checks' |

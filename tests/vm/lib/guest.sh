@@ -281,6 +281,15 @@ spar_load() {
 	fi
 }
 
+# lio_ready [MODULE...]: LIO loaded, with MODULEs (backstores such as
+# target_core_file), and configfs mounted at /sys/kernel/config.
+lio_ready() {
+	local cfs=/sys/kernel/config
+	modprobe -a target_core_mod "$@" || return 1
+	grep -q " $cfs configfs " /proc/mounts ||
+		mount -t configfs configfs "$cfs"
+}
+
 # dmesg_clean TEXT: true if TEXT has no kernel complaint in it.
 dmesg_clean() {
 	local re known="$SPAR_REPO/tests/vm/lib/known-reports.awk"

@@ -82,16 +82,18 @@ l2_dmesg_checks() {
 }
 
 # l2_guest_initrd DIR NAME: build DIR/initrd.gz, the standard L2 initramfs
-# plus an archive with visorbus.ko (loaded at boot) and visornic.ko from the
-# repository and, as /l2.d/NAME, the script read from standard input, which
-# the L2 /init runs.  The kernel unpacks both archives.
+# plus an archive with visorbus.ko (loaded at boot), visornic.ko and
+# visorhba.ko from the repository and, as /l2.d/NAME, the script read from
+# standard input, which the L2 /init runs.  The kernel unpacks both
+# archives.
 l2_guest_initrd() {
 	local dir="$1" x="$1/extra"
 	rm -rf "$x"
 	mkdir -p "$x/modules" "$x/l2.d"
 	cp "$SPAR_GUEST_KO/visorbus/visorbus.ko" \
-		"$SPAR_GUEST_KO/visornic/visornic.ko" "$x/modules/" || return 1
-	echo visorbus.ko > "$x/modules.list"
+		"$SPAR_GUEST_KO/visornic/visornic.ko" \
+		"$SPAR_GUEST_KO/visorhba/visorhba.ko" "$x/modules/" || return 1
+	echo visorbus.ko > "$x/modules.extra"
 	# SLOW: the host's SPAR_TEST_SLOW, for the script's own waits
 	{
 		echo "SLOW=$T_SLOW"
@@ -100,4 +102,27 @@ l2_guest_initrd() {
 	(cd "$x" && find . -print0 | sort -z |
 		cpio --null -o -H newc --quiet) | gzip -1 > "$dir/extra.cpio.gz" &&
 		cat "$L2_INITRD" "$dir/extra.cpio.gz" > "$dir/initrd.gz"
+}
+
+# l2_verdicts TAG PREFIX LOG CHECK...: the L2 guest's "TAG PASS|FAIL name
+# [why]" lines in LOG as checks PREFIX-name; a CHECK it never reported
+# fails.
+l2_verdicts() {
+	local tag="$1" prefix="$2" log="$3" seen=" " verdict name why
+	shift 3
+	while read -r _ verdict name why; do
+		[ -n "$name" ] || continue
+		seen="$seen$name "
+		if [ "$verdict" = PASS ]; then
+			t_pass "$prefix-$name"
+		else
+			t_fail "$prefix-$name" "${why:-failed in the L2 guest}"
+		fi
+	done <<< "$(grep -E "^$tag (PASS|FAIL) " "$log")"
+	for name in "$@"; do
+		case "$seen" in
+		*" $name "*) ;;
+		*) t_fail "$prefix-$name" "the L2 guest did not report it" ;;
+		esac
+	done
 }

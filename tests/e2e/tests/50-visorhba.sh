@@ -1,0 +1,203 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# visorhba end to end: a spar-hba instance whose LIO target has two LUNs
+# from different backstores, a 64 MiB fileio file as LUN 0 and a 16 MiB
+# ramdisk as LUN 1, passed to an L2 guest that loads visorbus and
+# visorhba.  The guest must see both disks with their sizes, write a
+# random stream to the raw ramdisk and read it back after dropping its
+# caches, make an ext2 file system on the file-backed disk, write files,
+# unmount, mount again and verify them, then unload and reload visorhba
+# and find its disks and data again.  Both dmesgs stay clean, and the
+# host counted the commands.
+# spar-timeout: 900
+
+set -u
+# shellcheck source-path=SCRIPTDIR source=../../vm/lib/guest.sh
+. "$SPAR_REPO/tests/vm/lib/guest.sh"
+# shellcheck source-path=SCRIPTDIR source=../../vm/lib/l2.sh
+. "$SPAR_REPO/tests/vm/lib/l2.sh"
+
+WORK=/tmp/hba-e2e
+CFS=/sys/kernel/config/target
+FABRIC="$CFS/spar"
+FILEIO="$CFS/core/fileio_0/f0"
+RD="$CFS/core/rd_mcp_0/r0"
+FILE_MIB=64
+RD_PAGES=4096				# 4 KiB pages: 16 MiB
+L2_CHECKS="load disks size-lun0 size-lun1 raw-write raw-read mkfs mount
+fs-write fs-remount fs-verify rmmod reload reload-disks raw-after-reload"
+# shellcheck disable=SC2046 # one check name a word
+t_declare hba-{create,configfs,initrd,cmds-counted,qemu-exit,l2-end} \
+	hba-{l2-dmesg,l1-dmesg,teardown} $(printf 'hba-%s ' $L2_CHECKS)
+
+# The script the L2 guest runs (busybox sh).
+# shellcheck disable=SC2317 # called through make_initrd
+l2_script() {
+	cat << 'EOF'
+say() { echo "HBATEST $*"; }
+res() { if [ "$2" = 0 ]; then say PASS "$1"; else say FAIL "$1" "$3"; fi; }
+md5() { md5sum "$1" 2> /dev/null | cut -d' ' -f1; }
+# same A B: files A and B exist and have the same MD5
+same() {
+	a="$(md5 "$1")"
+	[ -n "$a" ] && [ "$a" = "$(md5 "$2")" ]
+}
+# disk LUN: the block device of the given LUN of target 0, if any
+disk() {
+	for b in /sys/block/sd*; do
+		[ -e "$b/device" ] || continue
+		case "$(basename "$(readlink "$b/device")")" in
+		*:0:0:"$1") basename "$b"; return 0 ;;
+		esac
+	done
+	return 1
+}
+# disks N: wait until N disks are there
+disks() {
+	i=0
+	while [ "$i" -lt "$((60 * SLOW))" ]; do
+		[ "$(ls -d /sys/block/sd* 2> /dev/null | wc -l)" -ge "$1" ] &&
+			return 0
+		sleep 1
+		i=$((i + 1))
+	done
+	return 1
+}
+mkdir -p /tmp /mnt
+insmod /modules/visorhba.ko
+res load "$?"
+disks 2
+res disks "$?" "$(ls /sys/block | tr '\n' ' ')"
+d0="$(disk 0)"
+d1="$(disk 1)"
+echo "# lun 0: $d0, lun 1: $d1"
+[ "$(cat "/sys/block/$d0/size" 2> /dev/null)" = 131072 ]
+res size-lun0 "$?" "$(cat "/sys/block/$d0/size" 2> /dev/null) sectors"
+[ "$(cat "/sys/block/$d1/size" 2> /dev/null)" = 32768 ]
+res size-lun1 "$?" "$(cat "/sys/block/$d1/size" 2> /dev/null) sectors"
+
+# The raw ramdisk: 8 MiB written, caches dropped, read back.
+dd if=/dev/urandom of=/tmp/raw bs=64k count=128 2> /dev/null
+t0=$(date +%s)
+dd if=/tmp/raw of="/dev/$d1" bs=64k 2> /dev/null && sync
+res raw-write "$?"
+echo 3 > /proc/sys/vm/drop_caches
+dd if="/dev/$d1" of=/tmp/raw2 bs=64k count=128 2> /dev/null
+same /tmp/raw /tmp/raw2
+res raw-read "$?" "read back '$(md5 /tmp/raw2)', wrote '$(md5 /tmp/raw)'"
+echo "# raw: $(($(date +%s) - t0)) s"
+rm -f /tmp/raw2
+
+# A file system on the file-backed disk.
+mke2fs -q "/dev/$d0" > /dev/null 2>&1
+res mkfs "$?"
+mount -t ext2 "/dev/$d0" /mnt
+res mount "$?"
+t0=$(date +%s)
+r=0
+for f in 0 1 2 3; do
+	dd if=/dev/urandom of="/tmp/f$f" bs=64k count=128 2> /dev/null
+	cp "/tmp/f$f" "/mnt/f$f" || r=1
+	md5 "/tmp/f$f" > "/tmp/f$f.md5" || r=1
+	[ -s "/tmp/f$f.md5" ] || r=1
+	rm -f "/tmp/f$f"
+done
+sync
+res fs-write "$r"
+umount /mnt && echo 3 > /proc/sys/vm/drop_caches && mount -t ext2 "/dev/$d0" /mnt
+res fs-remount "$?"
+r=0
+for f in 0 1 2 3; do
+	m="$(md5 "/mnt/f$f")"
+	[ -n "$m" ] && [ "$m" = "$(cat "/tmp/f$f.md5")" ] || r=1
+done
+res fs-verify "$r"
+echo "# fs: 32 MiB in $(($(date +%s) - t0)) s"
+umount /mnt
+
+rmmod visorhba
+res rmmod "$?"
+insmod /modules/visorhba.ko
+res reload "$?"
+disks 2
+res reload-disks "$?"
+d1="$(disk 1)"
+rm -f /tmp/raw2
+dd if="/dev/$d1" of=/tmp/raw2 bs=64k count=128 2> /dev/null
+same /tmp/raw /tmp/raw2
+res raw-after-reload "$?"
+say END
+EOF
+}
+
+# shellcheck disable=SC2317 # called through t_ok
+make_initrd() {
+	l2_script | l2_guest_initrd "$WORK" 50-visorhba.sh
+}
+
+# shellcheck disable=SC2317 # called through t_ok
+cfg_setup() {
+	lio_ready target_core_file || return 1
+	mkdir -p "$FILEIO" "$RD" || return 1
+	truncate -s "${FILE_MIB}M" "$WORK/disk0.img" || return 1
+	echo "fd_dev_name=$WORK/disk0.img,fd_dev_size=$((FILE_MIB << 20))" \
+		> "$FILEIO/control" || return 1
+	echo 1 > "$FILEIO/enable" || return 1
+	echo "rd_pages=$RD_PAGES" > "$RD/control" || return 1
+	echo 1 > "$RD/enable" || return 1
+	mkdir -p "$FABRIC/$UUID/tpgt_0/lun/lun_0" \
+		"$FABRIC/$UUID/tpgt_0/lun/lun_1" || return 1
+	ln -s "$FILEIO" "$FABRIC/$UUID/tpgt_0/lun/lun_0/f0" || return 1
+	ln -s "$RD" "$FABRIC/$UUID/tpgt_0/lun/lun_1/r0"
+}
+
+# shellcheck disable=SC2317 # called through t_ok and the EXIT trap
+cfg_teardown() {
+	local t="$FABRIC/$UUID/tpgt_0"
+	rm -f "$t/lun/lun_0/f0" "$t/lun/lun_1/r0" &&
+		rmdir "$t/lun/lun_0" "$t/lun/lun_1" "$t" "$FABRIC/$UUID" &&
+		rmdir "$FABRIC" "$FILEIO" "$RD" "${FILEIO%/*}" "${RD%/*}"
+}
+
+cleanup() {
+	cfg_teardown 2> /dev/null
+	mdev_remove "$UUID" > /dev/null 2>&1
+	rm -rf "$WORK"
+}
+
+T_FAILS=0
+rm -rf "$WORK"
+mkdir -p "$WORK"
+UUID="$(new_uuid)"
+DEV="$MDEV_DEVICES/$UUID"
+t_ok hba-create mdev_create spar-hba "$UUID"
+[ "$T_FAILS" -eq 0 ] || t_done
+trap cleanup EXIT
+t_ok hba-configfs cfg_setup
+t_ok hba-initrd make_initrd
+[ "$T_FAILS" -eq 0 ] || t_done
+dmesg_mark
+
+LOG="$(l2_log hba)"
+rm -f "$LOG"
+start=$SECONDS
+L2_INITRD="$WORK/initrd.gz" l2_boot hba "${SPAR_HBA_L2_TIMEOUT:-800}" \
+	-device "vfio-pci,sysfsdev=$DEV"
+rc=$?
+echo "# l2 hba: $((SECONDS - start)) s"
+grep -H . "$DEV"/stats/* 2> /dev/null | sed "s|^$DEV/stats/|# |"
+
+# shellcheck disable=SC2086 # one check name a word
+l2_verdicts HBATEST hba "$LOG" $L2_CHECKS
+t_ok hba-l2-end grep -qx 'HBATEST END' "$LOG"
+t_eq hba-qemu-exit 0 "$rc"
+n="$(cat "$DEV/stats/cmds_done" 2> /dev/null)"
+if [ "${n:-0}" -gt 100 ]; then
+	t_pass hba-cmds-counted
+else
+	t_fail hba-cmds-counted "stats/cmds_done is '$n'"
+fi
+l2_dmesg_checks hba "$LOG"
+t_ok hba-teardown cfg_teardown
+t_done
