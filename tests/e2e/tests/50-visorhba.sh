@@ -7,8 +7,9 @@
 # visorhba.  The guest must see both disks with their sizes, write a
 # random stream to the raw ramdisk and read it back after dropping its
 # caches, make an ext2 file system on the file-backed disk, write files,
-# unmount, mount again and verify them, then unload and reload visorhba
-# and find its disks and data again.  Both dmesgs stay clean, and the
+# unmount, mount again and verify them, write a stream to the ramdisk
+# while the host recovers the back-end and verify it afterwards, then
+# unload and reload visorhba and find its disks and data again.  Both dmesgs stay clean, and the
 # host counted the commands.
 # spar-timeout: 900
 
@@ -26,9 +27,11 @@ RD="$CFS/core/rd_mcp_0/r0"
 FILE_MIB=64
 RD_PAGES=4096				# 4 KiB pages: 16 MiB
 L2_CHECKS="load disks size-lun0 size-lun1 raw-write raw-read mkfs mount
-fs-write fs-remount fs-verify rmmod reload reload-disks raw-after-reload"
+fs-write fs-remount fs-verify recover-during-write recover-resumed
+recover-write recover-data rmmod reload reload-disks raw-after-reload"
 # shellcheck disable=SC2046 # one check name a word
 t_declare hba-{create,configfs,initrd,cmds-counted,qemu-exit,l2-end} \
+	hba-recover-attr \
 	hba-{l2-dmesg,l1-dmesg,teardown} $(printf 'hba-%s ' $L2_CHECKS)
 
 # The script the L2 guest runs (busybox sh).
@@ -116,6 +119,42 @@ res fs-verify "$r"
 echo "# fs: 32 MiB in $(($(date +%s) - t0)) s"
 umount /mnt
 
+# The host recovers the back-end while a stream of direct writes runs:
+# the commands in flight are requeued, none is lost.
+dd if=/dev/urandom of=/tmp/big bs=64k count=256 2> /dev/null
+# The same 16 MiB again and again, until the resume has been seen.
+(
+	while [ ! -e /tmp/stop ]; do
+		dd if=/tmp/big of="/dev/$d1" bs=64k oflag=direct 2> /dev/null ||
+			exit 1
+	done
+) &
+wp=$!
+sleep 1
+say RECOVER
+i=0
+while [ "$i" -lt "$((240 * SLOW))" ] && ! dmesg | grep -q 'visorbus.* paused'; do
+	sleep 0.5
+	i=$((i + 1))
+done
+kill -0 "$wp" 2> /dev/null && dmesg | grep -q 'visorbus.* paused'
+res recover-during-write "$?" "no pause, or the writes stopped before it"
+i=0
+while [ "$i" -lt "$((60 * SLOW))" ] && ! dmesg | grep -q 'visorbus.* resumed'; do
+	sleep 1
+	i=$((i + 1))
+done
+dmesg | grep -q 'visorbus.* resumed'
+res recover-resumed "$?" "visorbus did not report a resume"
+: > /tmp/stop
+wait "$wp"
+res recover-write "$?"
+echo 3 > /proc/sys/vm/drop_caches
+dd if="/dev/$d1" of=/tmp/big2 bs=64k count=256 2> /dev/null
+same /tmp/big /tmp/big2
+res recover-data "$?"
+rm -f /tmp/big2
+
 rmmod visorhba
 res rmmod "$?"
 insmod /modules/visorhba.ko
@@ -123,9 +162,9 @@ res reload "$?"
 disks 2
 res reload-disks "$?"
 d1="$(disk 1)"
-rm -f /tmp/raw2
-dd if="/dev/$d1" of=/tmp/raw2 bs=64k count=128 2> /dev/null
-same /tmp/raw /tmp/raw2
+# The ramdisk holds the stream written during the recovery.
+dd if="/dev/$d1" of=/tmp/big2 bs=64k count=256 2> /dev/null
+same /tmp/big /tmp/big2
 res raw-after-reload "$?"
 say END
 EOF
@@ -182,8 +221,21 @@ dmesg_mark
 LOG="$(l2_log hba)"
 rm -f "$LOG"
 start=$SECONDS
-L2_INITRD="$WORK/initrd.gz" l2_boot hba "${SPAR_HBA_L2_TIMEOUT:-800}" \
-	-device "vfio-pci,sysfsdev=$DEV"
+L2_INITRD="$WORK/initrd.gz" l2_boot hba "${SPAR_HBA_L2_TIMEOUT:-900}" \
+	-device "vfio-pci,sysfsdev=$DEV" &
+qpid=$!
+# The guest says when its write stream runs; recover the back-end then.
+end=$((SECONDS + $(t_time 600)))
+while ((SECONDS < end)) && kill -0 "$qpid" 2> /dev/null &&
+	! grep -qx 'HBATEST RECOVER' "$LOG" 2> /dev/null; do
+	sleep 0.5
+done
+if grep -qx 'HBATEST RECOVER' "$LOG" 2> /dev/null; then
+	t_ok hba-recover-attr sysfs_write "$DEV/recover" 1
+else
+	t_fail hba-recover-attr "the L2 guest did not reach the RECOVER step"
+fi
+wait "$qpid"
 rc=$?
 echo "# l2 hba: $((SECONDS - start)) s"
 grep -H . "$DEV"/stats/* 2> /dev/null | sed "s|^$DEV/stats/|# |"
