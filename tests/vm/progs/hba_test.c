@@ -8,22 +8,27 @@
  * tpgt_0/lun_0), and checks the host side through sysfs.
  *
  *   hba_test basic UUID BLOCKS     BLOCKS: capacity in 512-byte blocks
- *   hba_test malformed UUID
+ *   hba_test malformed UUID UUID2  UUID2: a second instance with its own
+ *                                  target; it must keep serving through
+ *                                  every malicious case run on UUID
  *   hba_test reopen UUID
  *   hba_test --list SUBCOMMAND     the check names SUBCOMMAND reports
  *
  * Every case prints "PASS vm/hba-<case>" or "FAIL vm/hba-<case>" with
  * "# " lines saying why.  Exit status 1 if any case failed.
+ * HBA_RACE_CYCLES=N sets the unmap/map cycles of evil-unmap-race (200).
  * SPAR_TEST_ABORT_AFTER=N makes it abort() after its Nth result, so that
  * the harness can be shown to catch a client that dies.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -122,6 +127,22 @@ static int bad(const char *fmt, ...)
 	return -1;
 }
 
+/* like bad(), followed by ": " and what why said before */
+static int bad_in(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int bad_in(const char *fmt, ...)
+{
+	char was[sizeof(why)], msg[sizeof(why)];
+	va_list ap;
+
+	snprintf(was, sizeof(was), "%s", why[0] ? why : "failed");
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(why, sizeof(why), "%.160s: %.340s", msg, was);
+	return -1;
+}
+
 static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static void note(const char *fmt, ...)
@@ -140,7 +161,7 @@ static void note(const char *fmt, ...)
 
 #define BACKLOG		256
 #define HANDLE_BASE	0x5ba0000000000000ULL
-#define MAX_TRACKED	8192	/* handles whose answers are counted */
+#define MAX_TRACKED	65536	/* handles whose answers are counted */
 
 struct hba {
 	const char *uuid;
@@ -980,7 +1001,7 @@ static int case_queue_depth(struct hba *h)
 #define LR_BYTES	0x10000
 
 static void tmf_cmd(struct hba *h, struct spar_uiscmdrsp *c,
-		    uint32_t type, uint32_t lun)
+		    uint32_t type, uint32_t id, uint32_t lun)
 {
 	uint64_t handle = new_handle(h);
 
@@ -988,7 +1009,7 @@ static void tmf_cmd(struct hba *h, struct spar_uiscmdrsp *c,
 	c->cmdtype = SPAR_CMD_SCSITASKMGMT_TYPE;
 	c->scsitaskmgmt.tasktype = htole32(type);
 	c->scsitaskmgmt.vdest.channel = htole32(0);
-	c->scsitaskmgmt.vdest.id = htole32(0);
+	c->scsitaskmgmt.vdest.id = htole32(id);
 	c->scsitaskmgmt.vdest.lun = htole32(lun);
 	c->scsitaskmgmt.handle = htole64(handle);
 	c->scsitaskmgmt.notify_handle = htole64(handle ^ 0x1111);
@@ -1014,7 +1035,7 @@ static int case_lun_reset(struct hba *h)
 		if (ret)
 			return bad("queueing READ %u: %s", i, strerror(-ret));
 	}
-	tmf_cmd(h, &t, SPAR_TASK_MGMT_LUN_RESET, 0);
+	tmf_cmd(h, &t, SPAR_TASK_MGMT_LUN_RESET, 0, 0);
 	ret = hba_queue(h, &t);
 	if (ret)
 		return bad("queueing LUN RESET: %s", strerror(-ret));
@@ -1102,25 +1123,31 @@ static int case_stats(struct hba *h, long long pe0)
 	return 0;
 }
 
-static struct hba the_hba;
+/* two instances at most: malformed serves a second one throughout */
+static struct hba the_hba[2];
 
-static struct hba *hba_new(const char *uuid)
+static struct hba *hba_new(const char *uuid, unsigned int i)
 {
-	memset(&the_hba, 0, sizeof(the_hba));
-	the_hba.uuid = uuid;
-	return &the_hba;
+	memset(&the_hba[i], 0, sizeof(the_hba[i]));
+	the_hba[i].uuid = uuid;
+	return &the_hba[i];
+}
+
+static void seed_rng(void)
+{
+	rng_state = ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid() ^
+		    0x9e3779b97f4a7c15ULL;
+	note("random seed %#llx", (unsigned long long)rng_state);
 }
 
 static int do_basic(char **argv)
 {
-	struct hba *h = hba_new(argv[0]);
+	struct hba *h = hba_new(argv[0], 0);
 	long long pe0 = stat_of(h->uuid, "protocol_errors");
 	unsigned long blocks = strtoul(argv[1], NULL, 0);
 	int ok;
 
-	rng_state = ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid() ^
-		    0x9e3779b97f4a7c15ULL;
-	note("random seed %#llx", (unsigned long long)rng_state);
+	seed_rng();
 	if (blocks < 16384 || blocks > 0xffffffffUL) {
 		bad("BLOCKS %s: want at least 16384", argv[1]);
 		result("bring-up", 0);
@@ -1147,17 +1174,72 @@ out:
 	return 0;
 }
 
-/* ---- malformed commands ---- */
+/* ---- malicious guest ---- */
+
+/*
+ * Every case runs on the first instance while a second one, with its
+ * own target and ramdisk, keeps serving: after each case it must read
+ * back the pattern written to it at the start.  The first instance
+ * either keeps serving (no protocol error) or needs a reset, which the
+ * case does; then TEST UNIT READY must be GOOD.
+ *
+ * Arena of either instance during these cases:
+ */
+#define OFF_PAT		0x000000	/* the pattern, written at the start */
+#define OFF_CHK		0x010000	/* 4 KiB read back, then a guard page */
+#define OFF_FLOOD	0x100000	/* FLOOD_BUFS x 4 KiB */
+#define OFF_DUP		0x200000	/* DUP_CMDS x 4 KiB */
+#define OFF_LUNX	0x220000	/* reads to absent LUNs, 4 KiB + guard */
+#define OFF_CDB		(OFF_EVIL + 0x2000)	/* 2 guard pages */
+#define PAT_LBA		64		/* 4 KiB there, on either LUN */
+#define PAT_BYTES	4096
+#define FLOOD_BUFS	256
+#define DUP_CMDS	8
+#define DUP_LBA		200
+
+#define OP_READ16		0x88
+#define SAM_TASK_SET_FULL	0x28
+
+static uint8_t pat1[PAT_BYTES], pat2[PAT_BYTES];
 
 enum evil {
-	EVIL_VARLEN, EVIL_GPI_SUM, EVIL_ENTRIES, EVIL_DIR_UNKNOWN,
-	EVIL_DIR_BIDI, EVIL_IOVA, EVIL_NR,
+	EVIL_VARLEN, EVIL_GPI_SHORT, EVIL_GPI_LONG, EVIL_ENTRIES,
+	EVIL_DIR_UNKNOWN, EVIL_DIR_BIDI, EVIL_IOVA, EVIL_LUN_MAX,
+	EVIL_TMF_UNKNOWN, EVIL_DUP_HANDLES, EVIL_FLOOD, EVIL_CDB_LEN,
+	EVIL_UNMAP_RACE, EVIL_NR,
 };
 
 static const char *const evil_names[EVIL_NR] = {
-	"evil-varlen-cdb", "evil-gpi-sum", "evil-gpi-entries",
-	"evil-data-dir", "evil-bidirectional", "evil-unmapped-iova",
+	"evil-varlen-cdb", "evil-gpi-short", "evil-gpi-long",
+	"evil-gpi-entries", "evil-data-dir", "evil-bidirectional",
+	"evil-unmapped-iova", "evil-lun-beyond-max", "evil-tmf-unknown",
+	"evil-dup-handles", "evil-flood", "evil-cdb-len", "evil-unmap-race",
 };
+
+/* what the host must do about each case */
+enum evil_outcome {
+	EVIL_RESETS,	/* protocol error: NEEDS_RESET, recovered by a RESET */
+	EVIL_SERVES,	/* no protocol error: READY throughout */
+	EVIL_EITHER,	/* DID_ERROR or NEEDS_RESET; the case judges */
+};
+
+static enum evil_outcome evil_outcome(enum evil e)
+{
+	switch (e) {
+	case EVIL_VARLEN:
+	case EVIL_GPI_SHORT:
+	case EVIL_GPI_LONG:
+	case EVIL_ENTRIES:
+	case EVIL_DIR_UNKNOWN:
+	case EVIL_DIR_BIDI:
+		return EVIL_RESETS;
+	case EVIL_IOVA:
+	case EVIL_UNMAP_RACE:
+		return EVIL_EITHER;
+	default:
+		return EVIL_SERVES;
+	}
+}
 
 static int wait_needs_reset(struct hba *h)
 {
@@ -1178,7 +1260,65 @@ static int recover(struct hba *h)
 	h->nbl = 0;
 	if (spar_guest_restart(&h->g, why, sizeof(why)))
 		return -1;
-	return tur_ready(h) ? bad("after RESET: %s", why) : 0;
+	return tur_ready(h) ? bad_in("after RESET") : 0;
+}
+
+/* READY, no new protocol error, TEST UNIT READY good */
+static int serves(struct hba *h, long long pe)
+{
+	long long now = stat_of(h->uuid, "protocol_errors");
+
+	if (status(h) != SPAR_STATUS_READY ||
+	    !sysfs_status_is(h->uuid, "ready"))
+		return bad("STATUS %s, want READY (no protocol error)",
+			   status_str(h));
+	if (now != pe)
+		return bad("stats/protocol_errors %lld, was %lld: counted as a protocol error",
+			   now, pe);
+	return tur_ready(h) ? bad_in("serving after the case") : 0;
+}
+
+/* a 4 KiB READ(10) at @lba into OFF_CHK is GOOD and returns @want */
+static int read_back(struct hba *h, uint32_t lba, const uint8_t *want)
+{
+	struct spar_uiscmdrsp c, r;
+	long d;
+	int i;
+
+	for (i = 0; i <= UA_RETRIES; i++) {
+		memset(buf_at(h, OFF_CHK), CANARY, 2 * PAT_BYTES);
+		rw10(h, &c, 0, lba, PAT_BYTES / BLK);
+		scsi_seg(h, &c, OFF_CHK, PAT_BYTES);
+		if (hba_exec(h, &c, &r))
+			return -1;
+		if (le32toh(r.scsi.linuxstat) != SAM_CHECK_CONDITION ||
+		    sense_of(&r).key != KEY_UNIT_ATTENTION)
+			break;
+	}
+	if (!is_good(&r))
+		return bad("READ(10) of 4 KiB at LBA %u: %s", lba, describe(&r));
+	d = first_diff(buf_at(h, OFF_CHK), want, PAT_BYTES);
+	if (d >= 0)
+		return bad("READ(10) of 4 KiB at LBA %u: wrong data from byte %ld",
+			   lba, d);
+	return canary_intact(h, OFF_CHK + PAT_BYTES, PAT_BYTES,
+			     "after a 4 KiB read");
+}
+
+/* the second instance: READY, no protocol error, its pattern reads back */
+static int other_serves(struct hba *o, long long pe0)
+{
+	long long pe = stat_of(o->uuid, "protocol_errors");
+
+	if (status(o) != SPAR_STATUS_READY || !sysfs_status_is(o->uuid, "ready"))
+		return bad("second instance: STATUS %s, want READY",
+			   status_str(o));
+	if (pe != pe0)
+		return bad("second instance: stats/protocol_errors %lld, was %lld",
+			   pe, pe0);
+	if (read_back(o, PAT_LBA, pat2))
+		return bad_in("second instance");
+	return 0;
 }
 
 /* an unmapped IOVA: DID_ERROR in the response, or NEEDS_RESET */
@@ -1210,14 +1350,16 @@ static int evil_iova(struct hba *h, const struct spar_uiscmdrsp *c,
 		   status_str(h));
 }
 
-static int evil_case(struct hba *h, enum evil e)
+/*
+ * One malformed command: the device must need a reset (or, for an
+ * unmapped IOVA, answer DID_ERROR).
+ */
+static int evil_malformed(struct hba *h, enum evil e, long long pe)
 {
-	long long pe = stat_of(h->uuid, "protocol_errors");
 	struct spar_uiscmdrsp c;
 	uint8_t cdb[16] = { 0 };
 	int i, ret;
 
-	cdb_rw10(cdb, OP_READ10, 0, 8);
 	rw10(h, &c, 0, 0, 8);
 	switch (e) {
 	case EVIL_VARLEN:
@@ -1226,9 +1368,15 @@ static int evil_case(struct hba *h, enum evil e)
 		cdb[7] = 0x18;
 		scsi_cmd(h, &c, cdb, sizeof(cdb), SPAR_UIS_DMA_NONE, 0, 0);
 		break;
-	case EVIL_GPI_SUM:
+	case EVIL_GPI_SHORT:
+		/* the entries add up to less than bufflen */
 		scsi_seg(h, &c, OFF_EVIL, 2048);
 		c.scsi.bufflen = htole32(4096);
+		break;
+	case EVIL_GPI_LONG:
+		/* the entries add up to more than bufflen */
+		scsi_seg(h, &c, OFF_EVIL, 4096);
+		c.scsi.bufflen = htole32(2048);
 		break;
 	case EVIL_ENTRIES:
 		for (i = 0; i < SPAR_MAX_PHYS_INFO; i++)
@@ -1253,30 +1401,709 @@ static int evil_case(struct hba *h, enum evil e)
 	if (ret)
 		return bad("queueing: %s", strerror(-ret));
 	hba_kick(h);
-	if (e == EVIL_IOVA) {
-		if (evil_iova(h, &c, pe))
-			return -1;
-	} else {
-		if (wait_needs_reset(h))
-			return -1;
-		if (stat_of(h->uuid, "protocol_errors") <= pe)
-			return bad("stats/protocol_errors did not move");
+	if (e == EVIL_IOVA)
+		return evil_iova(h, &c, pe);
+	if (wait_needs_reset(h))
+		return -1;
+	if (stat_of(h->uuid, "protocol_errors") <= pe)
+		return bad("stats/protocol_errors did not move");
+	return 0;
+}
+
+/* an answer to a command for an absent LUN: CHECK CONDITION or no connect */
+static int absent_lun_answer(const struct spar_uiscmdrsp *r, const char *what,
+			     uint32_t lun)
+{
+	uint32_t ls = le32toh(r->scsi.linuxstat);
+	struct sense s = sense_of(r);
+
+	if (ls == SAM_CHECK_CONDITION && r->scsi.scsistat == SAM_CHECK_CONDITION) {
+		note("%s to LUN %u: CHECK CONDITION, sense key %#x ASC %#x",
+		     what, lun, s.key, s.asc);
+		return 0;
 	}
-	return recover(h);
+	if (HOST_BYTE(ls) == DID_NO_CONNECT) {
+		note("%s to LUN %u: DID_NO_CONNECT (%s)", what, lun,
+		     describe(r));
+		return 0;
+	}
+	return bad("%s to LUN %u (max_lun %u): %s, want CHECK CONDITION or DID_NO_CONNECT",
+		   what, lun, SPAR_MAX_SCSI_LUNS, describe(r));
+}
+
+/* TEST UNIT READY and a 4 KiB READ to LUN 16 and LUN 1000 */
+static int evil_lun_max(struct hba *h)
+{
+	static const uint32_t luns[2] = { SPAR_MAX_SCSI_LUNS, 1000 };
+	static const uint8_t tur[6] = { OP_TEST_UNIT_READY };
+	struct spar_uiscmdrsp c, r;
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		scsi_cmd(h, &c, tur, sizeof(tur), SPAR_UIS_DMA_NONE, 0, luns[i]);
+		if (hba_exec(h, &c, &r) ||
+		    absent_lun_answer(&r, "TEST UNIT READY", luns[i]))
+			return -1;
+		memset(buf_at(h, OFF_LUNX), CANARY, 2 * PAT_BYTES);
+		rw10(h, &c, 0, PAT_LBA, PAT_BYTES / BLK);
+		c.scsi.vdest.lun = htole32(luns[i]);
+		scsi_seg(h, &c, OFF_LUNX, PAT_BYTES);
+		if (hba_exec(h, &c, &r) ||
+		    absent_lun_answer(&r, "READ(10)", luns[i]))
+			return -1;
+		if (canary_intact(h, OFF_LUNX, 2 * PAT_BYTES,
+				  "buffer of a READ to an absent LUN"))
+			return -1;
+	}
+	return 0;
+}
+
+/* LUN RESET and ABORT TASK, nothing in flight, to target 5 (no TPG) */
+static int evil_tmf_unknown(struct hba *h)
+{
+	static const uint32_t types[2] = {
+		SPAR_TASK_MGMT_LUN_RESET, SPAR_TASK_MGMT_ABORT_TASK,
+	};
+	static const char *const tname[2] = { "LUN RESET", "ABORT TASK" };
+	struct spar_uiscmdrsp t, r;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < 2; i++) {
+		tmf_cmd(h, &t, types[i], 5, 0);
+		ret = hba_queue(h, &t);
+		if (ret)
+			return bad("queueing %s: %s", tname[i], strerror(-ret));
+		hba_kick(h);
+		ret = hba_wait(h, SPAR_CMD_SCSITASKMGMT_TYPE,
+			       le64toh(t.scsitaskmgmt.handle), &r, TMO);
+		if (ret)
+			return bad("%s to target 5: no answer: %s (STATUS %s)",
+				   tname[i], strerror(-ret), status_str(h));
+		if (r.scsitaskmgmt.tasktype != t.scsitaskmgmt.tasktype ||
+		    r.scsitaskmgmt.vdest.id != t.scsitaskmgmt.vdest.id ||
+		    r.scsitaskmgmt.vdest.lun != t.scsitaskmgmt.vdest.lun ||
+		    r.scsitaskmgmt.notify_handle !=
+		    t.scsitaskmgmt.notify_handle ||
+		    r.scsitaskmgmt.notifyresult_handle !=
+		    t.scsitaskmgmt.notifyresult_handle)
+			return bad("%s to target 5: the answer does not echo the request",
+				   tname[i]);
+		if (r.scsitaskmgmt.result != SPAR_TASK_MGMT_FAILED &&
+		    r.scsitaskmgmt.result != SPAR_TASK_MGMT_SUCCESS)
+			return bad("%s to target 5: result %u, want 0 or 1",
+				   tname[i], r.scsitaskmgmt.result);
+		note("%s to target 5 (no portal group): result %u (%s)",
+		     tname[i], r.scsitaskmgmt.result,
+		     r.scsitaskmgmt.result ? "success" : "failed");
+	}
+	return 0;
+}
+
+/*
+ * 8 READs that all carry one handle: the host must answer each once,
+ * with that handle.  Read straight off the queue, past the per-handle
+ * accounting, which would take the 2nd to 8th answers for duplicates.
+ * The READs differ in their LBA, so the echoed CDB tells them apart.
+ */
+static int evil_dup_handles(struct hba *h)
+{
+	struct spar_uiscmdrsp c, r;
+	int got[DUP_CMDS] = { 0 };
+	unsigned int i, n = 0, good = 0, extra = 0;
+	uint64_t handle = 0, deadline, id;
+	int ret;
+
+	if (h->nbl)
+		return bad("%u answers left over from an earlier case", h->nbl);
+	for (i = 0; i < DUP_CMDS; i++) {
+		rw10(h, &c, 0, DUP_LBA + i * 8, 8);
+		if (!i)
+			handle = le64toh(c.scsi.handle);
+		c.scsi.handle = htole64(handle);
+		scsi_seg(h, &c, OFF_DUP + (size_t)i * 4096, 4096);
+		ret = hba_queue(h, &c);
+		if (ret)
+			return bad("queueing READ %u: %s", i, strerror(-ret));
+	}
+	if (h->nbl)
+		return bad("answers arrived while queueing");
+	hba_kick(h);
+	deadline = spar_now_us() + 2 * TMO * 1000ULL;
+	/* 8 answers, then 300 ms to show that no 9th comes */
+	for (;;) {
+		ret = spar_guest_remove(&h->g, HBA_CH, RSP_Q, &r, sizeof(r));
+		if (ret == -EAGAIN) {
+			if (n == DUP_CMDS && spar_now_us() > deadline)
+				break;
+			if (n < DUP_CMDS && spar_now_us() > deadline)
+				return bad("%u of %u READs with one handle answered (STATUS %s)",
+					   n, DUP_CMDS, status_str(h));
+			usleep(200);
+			continue;
+		}
+		if (ret)
+			return bad("response queue: %s", strerror(-ret));
+		if (r.cmdtype == SPAR_CMD_NOTIFYGUEST_TYPE)
+			continue;
+		if (r.cmdtype != SPAR_CMD_SCSI_TYPE ||
+		    le64toh(r.scsi.handle) != handle) {
+			extra++;
+			note("unexpected answer: cmdtype %u handle %#llx",
+			     r.cmdtype, (unsigned long long)rsp_handle(&r));
+			continue;
+		}
+		i = (get_be32(r.scsi.cmnd + 2) - DUP_LBA) / 8;
+		if (r.scsi.cmnd[0] != OP_READ10 || i >= DUP_CMDS ||
+		    get_be32(r.scsi.cmnd + 2) != DUP_LBA + i * 8)
+			return bad("an answer with the shared handle echoes no READ sent (opcode %#x, LBA %u)",
+				   r.scsi.cmnd[0], get_be32(r.scsi.cmnd + 2));
+		if (got[i]++)
+			return bad("READ %u (LBA %u) answered twice", i,
+				   DUP_LBA + i * 8);
+		if (is_good(&r))
+			good++;
+		if (++n == DUP_CMDS)
+			deadline = spar_now_us() + 300000;
+	}
+	id = handle - HANDLE_BASE;
+	if (id < MAX_TRACKED)
+		h->answers[id] = 1;
+	note("%u READs sharing handle %#llx: %u answers carrying it, %u GOOD",
+	     DUP_CMDS, (unsigned long long)handle, n, good);
+	if (extra)
+		return bad("%u answers to other handles", extra);
+	return 0;
+}
+
+/*
+ * The command queue filled to the last slot with 4 KiB READs, one
+ * doorbell: each is answered once, GOOD or TASK SET FULL.  The second
+ * instance is checked while the flood is being served.
+ */
+static int evil_flood(struct hba *h, struct hba *o, long long pe_o)
+{
+	long long tsf0 = stat_of(h->uuid, "task_set_full"), tsf_stat;
+	unsigned int n = 0, i, done = 0, good = 0, tsf = 0, nudges = 0;
+	unsigned int max = 4 * (h->cmd_room ? h->cmd_room : 64);
+	uint64_t first = HANDLE_BASE + h->seq, dups0 = h->dups, db0, last;
+	uint64_t nudged;
+	uint8_t used[FLOOD_BUFS] = { 0 };
+	struct spar_uiscmdrsp c, r;
+	uint8_t *got;
+	int ret, fail = 0;
+
+	got = calloc(max, 1);
+	if (!got)
+		return bad("out of memory");
+	memset(buf_at(h, OFF_FLOOD), CANARY, (size_t)FLOOD_BUFS * 4096);
+	db0 = h->g.doorbells + h->g.doorbells_skipped;
+	while (n < max) {
+		rw10(h, &c, 0, PAT_LBA, PAT_BYTES / BLK);
+		scsi_seg(h, &c, OFF_FLOOD + (size_t)(n % FLOOD_BUFS) * 4096,
+			 PAT_BYTES);
+		ret = spar_guest_insert(&h->g, HBA_CH, CMD_Q, &c, sizeof(c));
+		if (ret == -EIO)
+			break;		/* full */
+		if (ret) {
+			fail = bad("queueing READ %u: %s", n, strerror(-ret));
+			goto out;
+		}
+		n++;
+	}
+	hba_kick(h);
+	if (h->g.doorbells + h->g.doorbells_skipped - db0 != 1) {
+		fail = bad("%llu doorbells for the flood, want 1",
+			   (unsigned long long)(h->g.doorbells +
+						h->g.doorbells_skipped - db0));
+		goto out;
+	}
+	if (n < h->cmd_room) {
+		fail = bad("only %u READs fit in a queue of %u", n,
+			   h->cmd_room);
+		goto out;
+	}
+	if (other_serves(o, pe_o)) {
+		fail = bad_in("during the flood");
+		goto out;
+	}
+	last = nudged = spar_now_us();
+	while (done < n) {
+		ret = hba_next(h, &r);
+		if (ret == -EAGAIN) {
+			uint64_t now = spar_now_us();
+
+			if (now - last > 30000000ULL) {
+				fail = bad("%u of %u READs answered, none for 30 s (STATUS %s)",
+					   done, n, status_str(h));
+				goto out;
+			}
+			/*
+			 * The host may wait for room in the response queue
+			 * that this client makes without telling it.
+			 */
+			if (now - last > 1000000 && now - nudged > 1000000) {
+				nudges++;
+				nudged = now;
+				hba_kick(h);
+			}
+			usleep(100);
+			continue;
+		}
+		if (ret) {
+			fail = bad("response queue: %s", strerror(-ret));
+			goto out;
+		}
+		last = spar_now_us();
+		i = (unsigned int)(rsp_handle(&r) - first);
+		if (r.cmdtype != SPAR_CMD_SCSI_TYPE || i >= n) {
+			note("unexpected response: cmdtype %u handle %#llx",
+			     r.cmdtype, (unsigned long long)rsp_handle(&r));
+			continue;
+		}
+		if (got[i]++) {
+			fail = bad("READ %u answered twice", i);
+			goto out;
+		}
+		done++;
+		if (is_good(&r)) {
+			good++;
+			used[i % FLOOD_BUFS] = 1;
+		} else if (le32toh(r.scsi.linuxstat) == SAM_TASK_SET_FULL &&
+			   r.scsi.scsistat == SAM_TASK_SET_FULL) {
+			tsf++;
+		} else {
+			fail = bad("READ %u of the flood: %s, want GOOD or TASK SET FULL",
+				   i, describe(&r));
+			goto out;
+		}
+	}
+	tsf_stat = stat_of(h->uuid, "task_set_full") - tsf0;
+	note("flood of %u READs (the queue holds %u%s), one doorbell: %u GOOD, %u TASK SET FULL, none lost; %u nudging doorbells while waiting",
+	     n, h->cmd_room, n > h->cmd_room ?
+	     "; the host took some while they were queued" : "",
+	     good, tsf, nudges);
+	if (h->dups != dups0) {
+		fail = bad("%llu duplicate answers",
+			   (unsigned long long)(h->dups - dups0));
+		goto out;
+	}
+	/* LIO may answer TASK SET FULL itself (out of resources) */
+	if (tsf_stat < 0 || tsf_stat > tsf) {
+		fail = bad("stats/task_set_full moved by %lld, %u answers said TASK SET FULL",
+			   tsf_stat, tsf);
+		goto out;
+	}
+	if (tsf_stat < tsf)
+		note("%lld TASK SET FULL answers from the fabric's slot limit, %lld from LIO",
+		     tsf_stat, tsf - tsf_stat);
+	for (i = 0; i < FLOOD_BUFS; i++) {
+		const uint8_t *b = buf_at(h, OFF_FLOOD + (size_t)i * 4096);
+
+		if (used[i] && memcmp(b, pat1, PAT_BYTES)) {
+			fail = bad("a GOOD READ of the flood returned wrong data (buffer %u)",
+				   i);
+			goto out;
+		}
+		if (!used[i] && i < n &&
+		    canary_intact(h, OFF_FLOOD + (size_t)i * 4096, 4096,
+				  "buffer of a READ refused with TASK SET FULL")) {
+			fail = -1;
+			goto out;
+		}
+	}
+out:
+	free(got);
+	return fail ? -1 : 0;
+}
+
+/*
+ * READ(16) of 8 blocks with a buffer of 512 bytes in the middle of a
+ * page: answered, and nothing written around the 512 bytes.
+ */
+static int evil_cdb_len(struct hba *h)
+{
+	const size_t at = OFF_CDB + 0x400;
+	uint8_t cdb[16] = { OP_READ16 };
+	struct spar_uiscmdrsp c, r;
+
+	put_be32(cdb + 6, PAT_LBA);
+	put_be32(cdb + 10, 8);
+	memset(buf_at(h, OFF_CDB), CANARY, 0x2000);
+	scsi_cmd(h, &c, cdb, sizeof(cdb), SPAR_UIS_DMA_FROM_DEVICE, 0, 0);
+	scsi_seg(h, &c, at, BLK);
+	if (hba_exec(h, &c, &r))
+		return -1;
+	note("READ(16) of 8 blocks into 512 bytes: %s", describe(&r));
+	if (canary_intact(h, OFF_CDB, at - OFF_CDB, "before the 512-byte entry") ||
+	    canary_intact(h, at + BLK, OFF_CDB + 0x2000 - at - BLK,
+			  "after the 512-byte entry"))
+		return -1;
+	if (is_good(&r) && memcmp(buf_at(h, at), pat1, BLK))
+		return bad("READ(16) answered GOOD with the wrong 512 bytes");
+	return 0;
+}
+
+/*
+ * ---- dma_unmap racing the pins of commands in flight ----
+ *
+ * A thread keeps RACE_DEPTH WRITE(10)s of max_io_size in flight whose
+ * scatter lists cover the RACE_PAGES-page range R, each entry in another
+ * page, while the main thread unmaps R and maps it again.  The type1
+ * IOMMU calls dma_unmap once per round; a second round means a command
+ * pinned in R while it was being unmapped.  When the unmap returns no
+ * command of the instance may hold a pin (all of them lie in R).
+ * Commands that meet the unmapped range are answered DID_ERROR.
+ */
+#define RACE_IOVA	0x40000000ULL
+#define RACE_PAGES	64
+#define RACE_DEPTH	8
+#define RACE_LBA	8192
+#define RACE_CYCLES	200
+
+struct race {
+	struct hba *h;
+	struct spar_arena r;
+	pthread_mutex_t mu;	/* the instance's queues and these fields */
+	int stop;
+	uint32_t per;		/* bytes per scatter entry */
+	unsigned int nseg;
+	uint64_t inflight[RACE_DEPTH];	/* handles; 0: free */
+	unsigned int n;
+	uint64_t rot;
+	uint64_t sent, good, did_error, tsf, other, stray, lost;
+	int err;
+	char first_other[200];
+};
+
+static void race_account(struct race *x, const struct spar_uiscmdrsp *a)
+{
+	uint32_t ls = le32toh(a->scsi.linuxstat);
+	unsigned int i;
+
+	if (a->cmdtype != SPAR_CMD_SCSI_TYPE) {
+		x->stray++;
+		return;
+	}
+	for (i = 0; i < RACE_DEPTH; i++)
+		if (x->inflight[i] && x->inflight[i] == le64toh(a->scsi.handle))
+			break;
+	if (i == RACE_DEPTH) {
+		x->stray++;
+		return;
+	}
+	x->inflight[i] = 0;
+	x->n--;
+	if (!ls) {
+		x->good++;
+	} else if (HOST_BYTE(ls) == DID_ERROR) {
+		x->did_error++;
+	} else if (ls == SAM_TASK_SET_FULL) {
+		x->tsf++;
+	} else {
+		if (!x->other)
+			snprintf(x->first_other, sizeof(x->first_other), "%s",
+				 describe(a));
+		x->other++;
+	}
+}
+
+/* a WRITE(10) of nseg entries, each in another page of R */
+static void race_write(struct race *x, struct spar_uiscmdrsp *c)
+{
+	unsigned int i;
+
+	rw10(x->h, c, 1, RACE_LBA, x->per * x->nseg / BLK);
+	for (i = 0; i < x->nseg; i++) {
+		uint64_t page = (x->rot + (uint64_t)i * 7) % RACE_PAGES;
+
+		scsi_seg_iova(c, RACE_IOVA + page * 4096, x->per);
+	}
+	x->rot++;
+}
+
+/* answers in, then the queue topped up to RACE_DEPTH; with x->mu held */
+static void race_step(struct race *x)
+{
+	struct hba *h = x->h;
+	struct spar_uiscmdrsp c, a;
+	unsigned int i, added = 0;
+	int ret;
+
+	if (__atomic_load_n(&x->err, __ATOMIC_RELAXED) ||
+	    status(h) != SPAR_STATUS_READY)
+		return;
+	while (!(ret = hba_next(h, &a)))
+		race_account(x, &a);
+	if (ret != -EAGAIN) {
+		__atomic_store_n(&x->err, ret, __ATOMIC_RELAXED);
+		return;
+	}
+	while (x->n < RACE_DEPTH) {
+		race_write(x, &c);
+		if (spar_guest_insert(&h->g, HBA_CH, CMD_Q, &c, sizeof(c)))
+			break;
+		for (i = 0; x->inflight[i]; i++)
+			;
+		x->inflight[i] = le64toh(c.scsi.handle);
+		x->n++;
+		x->sent++;
+		added++;
+	}
+	if (added)
+		hba_kick(h);
+}
+
+static void *race_thread(void *arg)
+{
+	struct race *x = arg;
+
+	while (!__atomic_load_n(&x->stop, __ATOMIC_ACQUIRE)) {
+		pthread_mutex_lock(&x->mu);
+		race_step(x);
+		pthread_mutex_unlock(&x->mu);
+		usleep(100);
+	}
+	return NULL;
+}
+
+/* NEEDS_RESET: forget what was in flight and recover; with x->mu held */
+static int race_recover(struct race *x)
+{
+	x->lost += x->n;
+	x->n = 0;
+	memset(x->inflight, 0, sizeof(x->inflight));
+	return recover(x->h);
+}
+
+static int evil_unmap_race(struct hba *h)
+{
+	static struct race x;
+	const char *env = getenv("HBA_RACE_CYCLES");
+	long cycles = env && *env ? atol(env) : RACE_CYCLES;
+	long armed = 0, resets = 0, hist[3] = { 0 }, c;
+	long long max_rounds = 0, du0, du1, po, rounds;
+	uint32_t len;
+	uint64_t t0, deadline;
+	pthread_t tid;
+	int ret, fail = 0;
+
+	memset(&x, 0, sizeof(x));
+	x.h = h;
+	pthread_mutex_init(&x.mu, NULL);
+	len = h->max_io < RACE_PAGES * 4096 ? h->max_io : RACE_PAGES * 4096;
+	x.nseg = RACE_PAGES;
+	x.per = len / RACE_PAGES / BLK * BLK;
+	if (cycles < 1)
+		return bad("HBA_RACE_CYCLES=%s: want at least 1", env);
+	if (!x.per)
+		return bad("max_io_size %u: too small for %u entries of 512 bytes",
+			   h->max_io, RACE_PAGES);
+	ret = spar_arena_create(&h->v, &x.r, RACE_IOVA, RACE_PAGES * 4096);
+	if (ret)
+		return bad("mapping R: %s", strerror(-ret));
+	fill_random(x.r.va, RACE_PAGES * 4096);
+	note("unmap race: %ld cycles, %u WRITE(10)s of %u bytes (max_io_size %u) in flight, %u entries of %u bytes over %u pages",
+	     cycles, RACE_DEPTH, x.per * x.nseg, h->max_io, x.nseg, x.per,
+	     RACE_PAGES);
+	ret = pthread_create(&tid, NULL, race_thread, &x);
+	if (ret) {
+		spar_arena_destroy(&h->v, &x.r);
+		return bad("pthread_create: %s", strerror(ret));
+	}
+	t0 = spar_now_us();
+	for (c = 0; c < cycles && !fail; c++) {
+		/* arm once a command holds pins in R (all of them are there) */
+		deadline = spar_now_us() + 500000;
+		while (stat_of(h->uuid, "pins_owned") <= 0 &&
+		       spar_now_us() < deadline)
+			usleep(200);
+		if (stat_of(h->uuid, "pins_owned") > 0)
+			armed++;
+		du0 = stat_of(h->uuid, "dma_unmaps");
+		ret = spar_arena_unmap(&h->v, &x.r);
+		if (ret) {
+			fail = bad("cycle %ld: VFIO_IOMMU_UNMAP_DMA of R: %s", c,
+				   strerror(-ret));
+			break;
+		}
+		du1 = stat_of(h->uuid, "dma_unmaps");
+		po = stat_of(h->uuid, "pins_owned");
+		rounds = du1 - du0;
+		if (du0 < 0 || du1 < 0 || po < 0) {
+			fail = bad("cycle %ld: stats/dma_unmaps or stats/pins_owned unreadable",
+				   c);
+			break;
+		}
+		hist[rounds > 2 ? 2 : rounds]++;
+		if (rounds > max_rounds)
+			max_rounds = rounds;
+		if (rounds > 1)
+			fail = bad("cycle %ld: one unmap took %lld dma_unmap rounds: a command pinned R while it was being unmapped",
+				   c, rounds);
+		else if (po)
+			fail = bad("cycle %ld: stats/pins_owned %lld after the unmap of R returned, every command's buffer being in R",
+				   c, po);
+		ret = spar_arena_map(&h->v, &x.r);
+		if (ret) {
+			fail = bad("cycle %ld: VFIO_IOMMU_MAP_DMA of R: %s", c,
+				   strerror(-ret));
+			break;
+		}
+		if (status(h) & SPAR_STATUS_NEEDS_RESET) {
+			pthread_mutex_lock(&x.mu);
+			resets++;
+			if (race_recover(&x) && !fail)
+				fail = bad_in("cycle %ld: recovery", c);
+			pthread_mutex_unlock(&x.mu);
+		}
+		if (__atomic_load_n(&x.err, __ATOMIC_RELAXED) && !fail)
+			fail = bad("cycle %ld: response queue: %s", c,
+				   strerror(-x.err));
+	}
+	__atomic_store_n(&x.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(tid, NULL);
+
+	/* what is still in flight is answered */
+	deadline = spar_now_us() + 2 * TMO * 1000ULL;
+	while (x.n && !x.err && spar_now_us() < deadline) {
+		struct spar_uiscmdrsp a;
+
+		if (status(h) & SPAR_STATUS_NEEDS_RESET) {
+			resets++;
+			if (race_recover(&x) && !fail)
+				fail = bad_in("recovery after the race");
+			break;
+		}
+		ret = hba_next(h, &a);
+		if (!ret)
+			race_account(&x, &a);
+		else if (ret == -EAGAIN)
+			usleep(200);
+		else
+			x.err = ret;
+	}
+	note("%ld unmap/map cycles in %llu ms, %ld armed with pins held; dma_unmap rounds per unmap: 0: %ld, 1: %ld, 2+: %ld (most %lld)",
+	     c, (unsigned long long)(spar_now_us() - t0) / 1000, armed,
+	     hist[0], hist[1], hist[2], max_rounds);
+	note("%llu WRITEs sent: %llu GOOD, %llu DID_ERROR, %llu TASK SET FULL, %llu other, %llu stray answers, %llu lost to %ld resets, %u unanswered",
+	     (unsigned long long)x.sent, (unsigned long long)x.good,
+	     (unsigned long long)x.did_error, (unsigned long long)x.tsf,
+	     (unsigned long long)x.other, (unsigned long long)x.stray,
+	     (unsigned long long)x.lost, resets, x.n);
+	if (!fail && x.err)
+		fail = bad("response queue: %s", strerror(-x.err));
+	if (!fail && x.n)
+		fail = bad("%u WRITEs never answered (STATUS %s)", x.n,
+			   status_str(h));
+	if (!fail && x.stray)
+		fail = bad("%llu answers to no command in flight",
+			   (unsigned long long)x.stray);
+	if (!fail && x.other)
+		fail = bad("%llu answers neither GOOD, DID_ERROR nor TASK SET FULL, first: %s",
+			   (unsigned long long)x.other, x.first_other);
+	if (!fail && !x.good)
+		fail = bad("no WRITE succeeded");
+	if (!fail && armed < c / 2)
+		fail = bad("only %ld of %ld unmaps found pins held in R", armed,
+			   c);
+	if (!fail && (status(h) & SPAR_STATUS_NEEDS_RESET)) {
+		resets++;
+		if (race_recover(&x))
+			fail = bad_in("recovery after the race");
+	}
+	spar_arena_destroy(&h->v, &x.r);
+	pthread_mutex_destroy(&x.mu);
+	return fail ? -1 : 0;
+}
+
+static int evil_case(struct hba *h, struct hba *o, enum evil e,
+		     long long pe_o)
+{
+	long long pe = stat_of(h->uuid, "protocol_errors");
+	enum evil_outcome want = evil_outcome(e);
+	int ret;
+
+	switch (e) {
+	case EVIL_LUN_MAX:
+		ret = evil_lun_max(h);
+		break;
+	case EVIL_TMF_UNKNOWN:
+		ret = evil_tmf_unknown(h);
+		break;
+	case EVIL_DUP_HANDLES:
+		ret = evil_dup_handles(h);
+		break;
+	case EVIL_FLOOD:
+		ret = evil_flood(h, o, pe_o);
+		break;
+	case EVIL_CDB_LEN:
+		ret = evil_cdb_len(h);
+		break;
+	case EVIL_UNMAP_RACE:
+		ret = evil_unmap_race(h);
+		break;
+	default:
+		ret = evil_malformed(h, e, pe);
+		break;
+	}
+	if (ret)
+		return -1;
+	if (want == EVIL_SERVES) {
+		if (serves(h, pe))
+			return -1;
+	} else if (e == EVIL_UNMAP_RACE) {
+		/* the race recovered a device that needed it */
+		if (tur_ready(h))
+			return bad_in("after the race");
+	} else if (recover(h)) {
+		return -1;
+	}
+	return other_serves(o, pe_o);
+}
+
+static int malformed_setup(struct hba *h, struct hba *o)
+{
+	static const size_t off[1] = { OFF_PAT };
+	static const uint32_t len[1] = { PAT_BYTES };
+
+	if (hba_open(h) || tur_ready(h))
+		return -1;
+	if (hba_open(o) || tur_ready(o))
+		return bad_in("second instance");
+	fill_random(pat1, PAT_BYTES);
+	fill_random(pat2, PAT_BYTES);
+	memcpy(buf_at(h, OFF_PAT), pat1, PAT_BYTES);
+	memcpy(buf_at(o, OFF_PAT), pat2, PAT_BYTES);
+	if (rw_pieces(h, 1, PAT_LBA, off, len, 1))
+		return -1;
+	if (rw_pieces(o, 1, PAT_LBA, off, len, 1) ||
+	    read_back(o, PAT_LBA, pat2))
+		return bad_in("second instance");
+	return 0;
 }
 
 static int do_malformed(char **argv)
 {
-	struct hba *h = hba_new(argv[0]);
+	struct hba *h = hba_new(argv[0], 0), *o = hba_new(argv[1], 1);
+	long long pe_o;
 	int e;
 
-	if (hba_open(h) || tur_ready(h)) {
+	seed_rng();
+	if (!strcasecmp(argv[0], argv[1])) {
+		bad("the two UUIDs are the same");
+		result("evil-setup", 0);
+		return 0;
+	}
+	if (malformed_setup(h, o)) {
 		result("evil-setup", 0);
 		goto out;
 	}
+	pe_o = stat_of(o->uuid, "protocol_errors");
 	for (e = 0; e < EVIL_NR; e++)
-		result(evil_names[e], !evil_case(h, e));
+		result(evil_names[e], !evil_case(h, o, e, pe_o));
 out:
+	hba_close(o);
 	hba_close(h);
 	return 0;
 }
@@ -1285,7 +2112,7 @@ out:
 
 static int do_reopen(char **argv)
 {
-	struct hba *h = hba_new(argv[0]);
+	struct hba *h = hba_new(argv[0], 0);
 	int ok;
 
 	ok = !hba_open(h) && !tur_ready(h);
@@ -1293,7 +2120,7 @@ static int do_reopen(char **argv)
 	if (ok && !sysfs_status_is(argv[0], "closed"))
 		ok = !bad("status not closed after close");
 	result("reopen-first", ok);
-	h = hba_new(argv[0]);
+	h = hba_new(argv[0], 0);
 	ok = !hba_open(h) && !tur_ready(h);
 	result("reopen-second", ok);
 	hba_close(h);
@@ -1317,9 +2144,11 @@ int main(int argc, char **argv)
 		  "bring-up tur inquiry read-capacity10 read-capacity16 "
 		  "report-luns write-read bad-opcode bad-lun no-target "
 		  "queue-depth lun-reset stats" },
-		{ "malformed", 1, do_malformed,
-		  "evil-varlen-cdb evil-gpi-sum evil-gpi-entries evil-data-dir "
-		  "evil-bidirectional evil-unmapped-iova" },
+		{ "malformed", 2, do_malformed,
+		  "evil-varlen-cdb evil-gpi-short evil-gpi-long "
+		  "evil-gpi-entries evil-data-dir evil-bidirectional "
+		  "evil-unmapped-iova evil-lun-beyond-max evil-tmf-unknown "
+		  "evil-dup-handles evil-flood evil-cdb-len evil-unmap-race" },
 		{ "reopen", 1, do_reopen, "reopen-first reopen-second" },
 	};
 	const char *abort_after = getenv("SPAR_TEST_ABORT_AFTER");
@@ -1353,7 +2182,8 @@ int main(int argc, char **argv)
 		return failures ? 1 : 0;
 	}
 	fprintf(stderr, "usage: hba_test basic UUID BLOCKS\n"
-		"       hba_test malformed|reopen UUID\n"
+		"       hba_test malformed UUID UUID2\n"
+		"       hba_test reopen UUID\n"
 		"       hba_test --list SUBCOMMAND\n");
 	return 2;
 }
