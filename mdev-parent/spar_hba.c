@@ -51,6 +51,8 @@
 #define SPAR_HBA_MAX_CMDS	128
 /* Task management functions in flight per instance. */
 #define SPAR_HBA_MAX_TMFS	8
+/* Disk notifications waiting for the worker; more are dropped. */
+#define SPAR_HBA_MAX_NOTIFIES	32
 /*
  * Pages one command may span: each entry can start and end inside a
  * page, so it may touch two more pages than its length fills.
@@ -171,6 +173,8 @@ struct spar_hba_wwn;
  * @answers: requests to answer, oldest first
  * @held: task management functions released by LIO whose commands are
  *	not all answered yet; worker only
+ * @notify: disk notifications to send, as (add, target, lun); under @lock
+ * @nr_notify: entries in @notify
  * @pinned: command slots holding pins; read by dma_unmap
  * @unpinned: woken when a command drops its pins
  * @rsp: scratch answer for refusals
@@ -180,6 +184,8 @@ struct spar_hba_wwn;
  * @task_set_full: commands refused for lack of a slot (counter)
  * @no_connect: commands for an absent target (counter)
  * @bad_buffers: commands whose buffer could not be pinned (counter)
+ * @notifies: disk notifications sent (counter)
+ * @notifies_lost: disk notifications dropped for lack of room (counter)
  */
 struct spar_hba {
 	struct spar_dev *sdev;
@@ -196,6 +202,12 @@ struct spar_hba {
 	spinlock_t lock; /* see above */
 	struct list_head answers;
 	struct list_head held;
+	struct {
+		bool add;
+		u16 id;
+		u32 lun;
+	} notify[SPAR_HBA_MAX_NOTIFIES];
+	unsigned int nr_notify;
 	DECLARE_BITMAP(pinned, SPAR_HBA_MAX_CMDS);
 	wait_queue_head_t unpinned;
 	struct spar_uiscmdrsp rsp;
@@ -205,6 +217,8 @@ struct spar_hba {
 	atomic64_t task_set_full;
 	atomic64_t no_connect;
 	atomic64_t bad_buffers;
+	atomic64_t notifies;
+	atomic64_t notifies_lost;
 };
 
 /**
@@ -515,13 +529,57 @@ static struct hba_req *hba_next(struct spar_hba *hba)
 	}
 }
 
-/* Post answers in release order while the guest has room for them. */
+/* Tell the guest of a LUN that came or went. */
+static int hba_send_notify(struct spar_hba *hba)
+{
+	struct spar_uiscmdrsp_disknotify *n = &hba->rsp.disknotify;
+	bool add;
+	u16 id;
+	u32 lun;
+
+	spin_lock(&hba->lock);
+	if (!hba->nr_notify) {
+		spin_unlock(&hba->lock);
+		return 0;
+	}
+	add = hba->notify[0].add;
+	id = hba->notify[0].id;
+	lun = hba->notify[0].lun;
+	hba->nr_notify--;
+	memmove(&hba->notify[0], &hba->notify[1],
+		hba->nr_notify * sizeof(hba->notify[0]));
+	spin_unlock(&hba->lock);
+
+	memset(&hba->rsp, 0, sizeof(hba->rsp));
+	hba->rsp.cmdtype = SPAR_CMD_NOTIFYGUEST_TYPE;
+	n->add = add;
+	n->channel = 0;
+	n->id = cpu_to_le32(id);
+	n->lun = cpu_to_le32(lun);
+	atomic64_inc(&hba->notifies);
+	return hba_send(hba, &hba->rsp) ?: 1;
+}
+
+/*
+ * Post disk notifications, then answers in release order, while the
+ * guest has room for them.
+ */
 static int spar_hba_poll(struct spar_dev *sdev, int budget)
 {
 	struct spar_hba *hba = to_hba(sdev);
 	struct hba_req *req;
 	int done = 0, ret;
 
+	while (done < budget && READ_ONCE(hba->nr_notify)) {
+		if (spar_engine_room(sdev, HBA_CHAN, HBA_RSP_Q) < 1) {
+			sdev->engine.room_wait = true;
+			return done;
+		}
+		ret = hba_send_notify(hba);
+		if (ret < 0)
+			return ret;
+		done += ret;
+	}
 	while (done < budget) {
 		if (spar_engine_room(sdev, HBA_CHAN, HBA_RSP_Q) < 1) {
 			sdev->engine.room_wait = true;
@@ -941,6 +999,42 @@ static void hba_drop_tpg(struct se_portal_group *se_tpg)
 	kfree(tpg);
 }
 
+/* Queue a disk notification for the instance serving @se_tpg, if any. */
+static void hba_notify(struct se_portal_group *se_tpg, struct se_lun *lun,
+		       bool add)
+{
+	struct spar_hba_tpg *tpg = hba_to_tpg(se_tpg);
+	struct spar_hba *hba;
+
+	mutex_lock(&spar_hba_mutex);
+	hba = tpg->wwn->hba;
+	if (hba && hba->serving && lun->unpacked_lun < SPAR_HBA_MAX_LUN) {
+		spin_lock(&hba->lock);
+		if (hba->nr_notify < SPAR_HBA_MAX_NOTIFIES) {
+			hba->notify[hba->nr_notify].add = add;
+			hba->notify[hba->nr_notify].id = tpg->tag;
+			hba->notify[hba->nr_notify].lun = lun->unpacked_lun;
+			hba->nr_notify++;
+		} else {
+			atomic64_inc(&hba->notifies_lost);
+		}
+		spin_unlock(&hba->lock);
+		spar_engine_kick(hba->sdev);
+	}
+	mutex_unlock(&spar_hba_mutex);
+}
+
+static int hba_post_link(struct se_portal_group *se_tpg, struct se_lun *lun)
+{
+	hba_notify(se_tpg, lun, true);
+	return 0;
+}
+
+static void hba_pre_unlink(struct se_portal_group *se_tpg, struct se_lun *lun)
+{
+	hba_notify(se_tpg, lun, false);
+}
+
 static const struct target_core_fabric_ops spar_hba_fabric = {
 	.module				= THIS_MODULE,
 	.fabric_name			= SPAR_HBA_FABRIC,
@@ -965,6 +1059,8 @@ static const struct target_core_fabric_ops spar_hba_fabric = {
 	.fabric_drop_wwn		= hba_drop_wwn,
 	.fabric_make_tpg		= hba_make_tpg,
 	.fabric_drop_tpg		= hba_drop_tpg,
+	.fabric_post_link		= hba_post_link,
+	.fabric_pre_unlink		= hba_pre_unlink,
 #ifdef SPAR_HAVE_TARGET_SUBMIT_TYPE
 	.default_submit_type		= TARGET_QUEUE_SUBMIT,
 	.direct_submit_supp		= 1,
@@ -1017,6 +1113,9 @@ static int spar_hba_start(struct spar_dev *sdev)
 	bitmap_zero(hba->busy, SPAR_HBA_MAX_CMDS);
 	bitmap_zero(hba->tmf_busy, SPAR_HBA_MAX_TMFS);
 	mutex_lock(&spar_hba_mutex);
+	spin_lock(&hba->lock);
+	hba->nr_notify = 0;	/* a fresh guest scans its bus */
+	spin_unlock(&hba->lock);
 	hba->serving = true;
 	mutex_unlock(&spar_hba_mutex);
 	return 0;
@@ -1081,6 +1180,17 @@ static void spar_hba_unmap(struct spar_dev *sdev, u64 iova, u64 len)
 	if (last < iova)
 		last = U64_MAX;
 	wait_event(hba->unpinned, !hba_pins_in(hba, iova, last));
+}
+
+/*
+ * Bus mastering went off: no new command starts (the worker does not
+ * serve), and those in flight may still move data; wait for them.
+ */
+static void spar_hba_dma_off(struct spar_dev *sdev)
+{
+	struct spar_hba *hba = to_hba(sdev);
+
+	wait_event(hba->unpinned, !hba_pins_in(hba, 0, U64_MAX));
 }
 
 static int spar_hba_create(struct spar_dev *sdev)
@@ -1151,6 +1261,7 @@ static const struct spar_backend_ops spar_hba_ops = {
 	.handle = spar_hba_handle,
 	.poll = spar_hba_poll,
 	.unmap = spar_hba_unmap,
+	.dma_off = spar_hba_dma_off,
 	/* A command may be refused at once. */
 	.room = 1,
 };
@@ -1174,6 +1285,8 @@ HBA_STAT(tmfs_done, atomic64_read(&hba->tmfs_done));
 HBA_STAT(task_set_full, atomic64_read(&hba->task_set_full));
 HBA_STAT(no_connect, atomic64_read(&hba->no_connect));
 HBA_STAT(bad_buffers, atomic64_read(&hba->bad_buffers));
+HBA_STAT(notifies, atomic64_read(&hba->notifies));
+HBA_STAT(notifies_lost, atomic64_read(&hba->notifies_lost));
 
 static struct attribute *spar_hba_stats_attrs[] = {
 	&dev_attr_stat_cmds_done.attr,
@@ -1181,6 +1294,8 @@ static struct attribute *spar_hba_stats_attrs[] = {
 	&dev_attr_stat_task_set_full.attr,
 	&dev_attr_stat_no_connect.attr,
 	&dev_attr_stat_bad_buffers.attr,
+	&dev_attr_stat_notifies.attr,
+	&dev_attr_stat_notifies_lost.attr,
 	NULL,
 };
 

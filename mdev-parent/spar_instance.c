@@ -91,10 +91,11 @@ void spar_cfg_setup(struct spar_dev *sdev)
  * Interrupt Disable gates INTx.  Bus Master Enable gates the host's every
  * access to guest memory and MSI, which is a memory write: when the bit
  * goes off this returns only after the engine's pass in flight, if any,
- * has ended, and from then on the host pins nothing, copies nothing and
- * sends no MSI.  Commands wait in their queues and host events that need
- * guest buffers are dropped until the bit is set again; then the engine
- * resumes and one held-back MSI is sent.
+ * has ended, and with it the back-end's own I/O on guest pages, if any;
+ * from then on the host pins nothing, copies nothing and sends no MSI.
+ * Commands wait in their queues and host events that need guest buffers
+ * are dropped until the bit is set again; then the engine resumes and one
+ * held-back MSI is sent.
  *
  * Context: process context; with @sdev->lock held; may sleep.
  */
@@ -110,10 +111,14 @@ void spar_dev_command_sync(struct spar_dev *sdev)
 		return;
 	}
 	if (!master) {
+		const struct spar_backend_ops *ops = sdev->type->desc->ops;
+
 		spar_irq_set_bus_master(&sdev->irq, false);
 		mutex_lock(&sdev->engine.dma_lock);
 		WRITE_ONCE(sdev->dma_enabled, false);
 		mutex_unlock(&sdev->engine.dma_lock);
+		if (ops && ops->dma_off)
+			ops->dma_off(sdev);
 		return;
 	}
 	WRITE_ONCE(sdev->dma_enabled, true);

@@ -129,6 +129,9 @@ struct spar_counters {
  *	@budget items; return the number done, or -EPROTO
  * @unmap: the user unmapped [@iova, @iova + @len): forget every posted
  *	buffer in the range (pins are dropped by the caller)
+ * @dma_off: the guest turned bus mastering off: return once nothing the
+ *	back-end started outside the worker (e.g. I/O on guest pages it
+ *	handed to other kernel code) still touches guest memory; may sleep
  * @room: free slots the back-end needs on its response queues before the
  *	engine may take another command; the engine stops taking commands
  *	while fewer are free
@@ -142,6 +145,7 @@ struct spar_backend_ops {
 		      const void *msg);
 	int (*poll)(struct spar_dev *sdev, int budget);
 	void (*unmap)(struct spar_dev *sdev, u64 iova, u64 len);
+	void (*dma_off)(struct spar_dev *sdev);
 	unsigned int room;
 };
 

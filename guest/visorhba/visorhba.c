@@ -57,6 +57,8 @@
 #define VH_TMF_TIMEOUT		(45 * HZ)
 /* Handle: slot index in the low bits, the slot's generation above. */
 #define VH_HANDLE_SLOT_BITS	order_base_2(VH_MAX_PENDING)
+/* Disk notifications waiting for the work item; more trigger a scan. */
+#define VH_MAX_NOTIFIES		32
 /* Answers left by an earlier driver that probe throws away, at most. */
 #define VH_DRAIN_MAX		SPAR_MAX_NUMSIGNALS
 
@@ -89,13 +91,20 @@ struct vh_tmf {
  * @vdev: the channel device
  * @shost: the SCSI host
  * @dma_dev: device that maps buffers (the PCI function)
- * @lock: protects @pending, @next, @cmd and @paused
+ * @lock: protects @pending, @next, @cmd, @notify, @nr_notify, @rescan,
+ *	@removing and @paused
  * @pending: commands and functions in flight, by slot
  * @next: where the search for a free slot starts
  * @cmd: the command being inserted
  * @rsp: the answer being handled; under @rsp_lock
  * @rsp_lock: one drain of the response queue at a time
  * @more: drains again after a batch ran out of budget
+ * @notify: disks the host added (bit 31 set) or removed, as target << 16
+ *	| LUN; under @lock
+ * @nr_notify: entries in @notify
+ * @rescan: notifications were lost: scan the whole host
+ * @disks: applies @notify
+ * @removing: the driver is being removed: no more disk changes
  * @paused: the back-end is paused; commands wait
  * @ints_on: channel interrupts are enabled
  * @bad: answers dropped because they matched nothing (counter)
@@ -112,6 +121,11 @@ struct visorhba {
 	struct spar_uiscmdrsp *rsp;
 	spinlock_t rsp_lock; /* see above */
 	struct work_struct more;
+	u32 notify[VH_MAX_NOTIFIES];
+	unsigned int nr_notify;
+	bool rescan;
+	struct work_struct disks;
+	bool removing;
 	bool paused;
 	bool ints_on;
 	atomic64_t bad;
@@ -319,6 +333,73 @@ static void vh_tmf_done(struct visorhba *vh, const struct spar_uiscmdrsp *m)
 	spin_unlock_irqrestore(&vh->lock, flags);
 }
 
+#define VH_NOTIFY_ADD		BIT(31)
+
+/* The host added or removed a disk: apply it from process context. */
+static void vh_notify(struct visorhba *vh, const struct spar_uiscmdrsp *m)
+{
+	const struct spar_uiscmdrsp_disknotify *n = &m->disknotify;
+	u32 id = le32_to_cpu(n->id), lun = le32_to_cpu(n->lun);
+	unsigned long flags;
+
+	atomic64_inc(&vh->notifies);
+	if (le32_to_cpu(n->channel) || id >= vh->shost->max_id ||
+	    lun >= vh->shost->max_lun || n->add > 1) {
+		vh_bad(vh, "disk notification out of range");
+		return;
+	}
+	spin_lock_irqsave(&vh->lock, flags);
+	if (vh->removing) {
+		spin_unlock_irqrestore(&vh->lock, flags);
+		return;
+	}
+	if (vh->nr_notify < VH_MAX_NOTIFIES)
+		vh->notify[vh->nr_notify++] = (n->add ? VH_NOTIFY_ADD : 0) |
+					      id << 16 | lun;
+	else
+		vh->rescan = true;
+	spin_unlock_irqrestore(&vh->lock, flags);
+	schedule_work(&vh->disks);
+}
+
+static void visorhba_disks(struct work_struct *work)
+{
+	struct visorhba *vh = container_of(work, struct visorhba, disks);
+	struct scsi_device *sdev;
+	unsigned long flags;
+	bool rescan;
+	u32 n;
+
+	for (;;) {
+		spin_lock_irqsave(&vh->lock, flags);
+		rescan = vh->rescan;
+		vh->rescan = false;
+		n = U32_MAX;
+		if (!rescan && vh->nr_notify) {
+			n = vh->notify[0];
+			memmove(&vh->notify[0], &vh->notify[1],
+				--vh->nr_notify * sizeof(vh->notify[0]));
+		}
+		spin_unlock_irqrestore(&vh->lock, flags);
+		if (rescan) {
+			scsi_scan_host(vh->shost);
+			continue;
+		}
+		if (n == U32_MAX)
+			return;
+		if (n & VH_NOTIFY_ADD) {
+			scsi_add_device(vh->shost, 0, (n >> 16) & 0x7fff,
+					n & 0xffff);
+			continue;
+		}
+		sdev = scsi_device_lookup(vh->shost, 0, n >> 16, n & 0xffff);
+		if (sdev) {
+			scsi_remove_device(sdev);
+			scsi_device_put(sdev);
+		}
+	}
+}
+
 /* Take at most VH_BUDGET answers; true if more may be waiting. */
 static bool vh_drain(struct visorhba *vh)
 {
@@ -338,8 +419,7 @@ static bool vh_drain(struct visorhba *vh)
 			vh_tmf_done(vh, vh->rsp);
 			break;
 		case SPAR_CMD_NOTIFYGUEST_TYPE:
-			/* The midlayer's rescan finds new disks. */
-			atomic64_inc(&vh->notifies);
+			vh_notify(vh, vh->rsp);
 			break;
 		default:
 			vh_bad(vh, "unknown cmdtype");
@@ -467,6 +547,32 @@ static void vh_fail_all(struct visorhba *vh, u8 host_byte)
 
 /* --- visorbus driver ------------------------------------------------ */
 
+static ssize_t bad_answers_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	struct visorhba *vh = vh_of(class_to_shost(dev));
+
+	return sysfs_emit(buf, "%lld\n", (long long)atomic64_read(&vh->bad));
+}
+static DEVICE_ATTR_RO(bad_answers);
+
+static ssize_t disk_notifies_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	struct visorhba *vh = vh_of(class_to_shost(dev));
+
+	return sysfs_emit(buf, "%lld\n",
+			  (long long)atomic64_read(&vh->notifies));
+}
+static DEVICE_ATTR_RO(disk_notifies);
+
+static struct attribute *visorhba_host_attrs[] = {
+	&dev_attr_bad_answers.attr,
+	&dev_attr_disk_notifies.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(visorhba_host);
+
 static struct scsi_host_template visorhba_template = {
 	.module = THIS_MODULE,
 	.name = "s-Par virtual HBA",
@@ -480,6 +586,7 @@ static struct scsi_host_template visorhba_template = {
 	.sg_tablesize = VH_MAX_SG,
 	.max_sectors = 512,
 	.cmd_per_lun = 64,
+	.shost_groups = visorhba_host_groups,
 };
 
 static struct device *vh_find_dma_dev(struct visor_device *vdev)
@@ -565,6 +672,7 @@ static int visorhba_probe(struct visor_device *vdev)
 	spin_lock_init(&vh->lock);
 	spin_lock_init(&vh->rsp_lock);
 	INIT_WORK(&vh->more, visorhba_more);
+	INIT_WORK(&vh->disks, visorhba_disks);
 	vh->dma_dev = vh_find_dma_dev(vdev);
 	vh->cmd = kzalloc(VH_MSG_SIZE, GFP_KERNEL);
 	vh->rsp = kzalloc(VH_MSG_SIZE, GFP_KERNEL);
@@ -631,9 +739,15 @@ err_free:
 static void visorhba_remove(struct visor_device *vdev)
 {
 	struct visorhba *vh = dev_get_drvdata(&vdev->device);
+	unsigned long flags;
 
 	if (!vh)
 		return;
+	/* Notifications that come now are moot. */
+	spin_lock_irqsave(&vh->lock, flags);
+	vh->removing = true;
+	spin_unlock_irqrestore(&vh->lock, flags);
+	cancel_work_sync(&vh->disks);
 	/* Removing the disks still talks to the back-end (cache flushes). */
 	scsi_remove_host(vh->shost);
 	if (vh->ints_on)

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sparctl: list and inspect spar mediated devices.
+ * sparctl: list and inspect spar mediated devices, and configure the LIO
+ * target of spar-hba instances (hba.c).
  *
  *   sparctl list
  *   sparctl inspect UUID
  *   sparctl stats UUID
+ *   sparctl hba show UUID
+ *   sparctl hba add UUID LUN BACKSTORE [--target N]
+ *   sparctl hba remove UUID LUN [--target N]
  */
 #include <dirent.h>
 #include <errno.h>
@@ -17,14 +21,22 @@
 
 #include "spar_decode.h"
 #include "spar_vfio.h"
+#include "sparctl.h"
 
-static const char *prog = "sparctl";
+const char *prog = "sparctl";
 
-static void usage(FILE *f)
+void usage(FILE *f)
 {
 	fprintf(f, "usage: %s list\n"
 		   "       %s inspect UUID\n"
-		   "       %s stats UUID\n", prog, prog, prog);
+		   "       %s stats UUID\n"
+		   "       %s hba show UUID\n"
+		   "       %s hba add UUID LUN BACKSTORE [--target N]\n"
+		   "       %s hba remove UUID LUN [--target N]\n"
+		   "BACKSTORE is <hba>/<dev> under /sys/kernel/config/target/core\n"
+		   "(e.g. rd_mcp_0/r0, fileio_0/disk1); N is the SCSI target id,\n"
+		   "0 to 7, default 0; LUN is 0 to 15.\n",
+		prog, prog, prog, prog, prog, prog);
 }
 
 /* type name of an instance ("spar-nic"), or NULL if it is not ours */
@@ -269,6 +281,8 @@ int main(int argc, char **argv)
 		return cmd_inspect(argv[2]);
 	if (!strcmp(argv[1], "stats") && argc == 3)
 		return cmd_stats(argv[2]);
+	if (!strcmp(argv[1], "hba"))
+		return cmd_hba(argc - 1, argv + 1);
 	usage(stderr);
 	return 2;
 }

@@ -7,7 +7,11 @@
 # visorhba.  The guest must see both disks with their sizes, write a
 # random stream to the raw ramdisk and read it back after dropping its
 # caches, make an ext2 file system on the file-backed disk, write files,
-# unmount, mount again and verify them, write a stream to the ramdisk
+# unmount, mount again and verify them, ask the guest's SCSI midlayer for
+# a device and a bus reset (the host must answer them as task management
+# and the file system stay intact), see a LUN the host adds while it
+# runs appear as a disk (and take data) and go when the host removes it,
+# write a stream to the ramdisk
 # while the host recovers the back-end and verify it afterwards, then
 # unload and reload visorhba and find its disks and data again.  Both dmesgs stay clean, and the
 # host counted the commands.
@@ -26,12 +30,16 @@ FILEIO="$CFS/core/fileio_0/f0"
 RD="$CFS/core/rd_mcp_0/r0"
 FILE_MIB=64
 RD_PAGES=4096				# 4 KiB pages: 16 MiB
+RD2="$CFS/core/rd_mcp_0/r2"		# the LUN added while the guest runs
+RD2_PAGES=1024				# 4 MiB
 L2_CHECKS="load disks size-lun0 size-lun1 raw-write raw-read mkfs mount
-fs-write fs-remount fs-verify recover-during-write recover-resumed
+fs-write fs-remount fs-verify tmf-device-reset tmf-bus-reset
+fs-after-reset lun-added lun-added-io lun-removed
+recover-during-write recover-resumed
 recover-write recover-data rmmod reload reload-disks raw-after-reload"
 # shellcheck disable=SC2046 # one check name a word
 t_declare hba-{create,configfs,initrd,cmds-counted,qemu-exit,l2-end} \
-	hba-recover-attr \
+	hba-{lun-add,lun-remove,recover-attr,notifies,tmfs-counted} \
 	hba-{l2-dmesg,l1-dmesg,teardown} $(printf 'hba-%s ' $L2_CHECKS)
 
 # The script the L2 guest runs (busybox sh).
@@ -117,7 +125,49 @@ for f in 0 1 2 3; do
 done
 res fs-verify "$r"
 echo "# fs: 32 MiB in $(($(date +%s) - t0)) s"
+
+# Resets from the SCSI midlayer (as sg_reset asks for them) become task
+# management functions; the file system comes through them intact.
+sync
+/bin/scsi_reset "/dev/$d0" device
+res tmf-device-reset "$?"
+/bin/scsi_reset "/dev/$d0" bus
+res tmf-bus-reset "$?"
+umount /mnt && echo 3 > /proc/sys/vm/drop_caches &&
+	mount -t ext2 "/dev/$d0" /mnt
+r=$?
+for f in 0 1 2 3; do
+	m="$(md5 "/mnt/f$f")"
+	[ -n "$m" ] && [ "$m" = "$(cat "/tmp/f$f.md5")" ] || r=1
+done
+res fs-after-reset "$r"
 umount /mnt
+
+# A LUN added on the host while the guest runs becomes a disk, and goes
+# when the host removes it.
+say ADDLUN
+i=0
+while [ "$i" -lt "$((120 * SLOW))" ] && ! disk 2 > /dev/null; do
+	sleep 1
+	i=$((i + 1))
+done
+d2="$(disk 2)"
+[ -n "$d2" ] && [ "$(cat "/sys/block/$d2/size" 2> /dev/null)" = 8192 ]
+res lun-added "$?" "disk '$d2', $(cat "/sys/block/$d2/size" 2> /dev/null) sectors"
+dd if=/tmp/raw of="/dev/$d2" bs=64k count=16 oflag=direct 2> /dev/null &&
+	dd if="/dev/$d2" of=/tmp/d2 bs=64k count=16 iflag=direct 2> /dev/null &&
+	dd if=/tmp/raw of=/tmp/d2ref bs=64k count=16 2> /dev/null &&
+	same /tmp/d2 /tmp/d2ref
+res lun-added-io "$?"
+rm -f /tmp/d2 /tmp/d2ref
+say DELLUN
+i=0
+while [ "$i" -lt "$((120 * SLOW))" ] && disk 2 > /dev/null; do
+	sleep 1
+	i=$((i + 1))
+done
+! disk 2 > /dev/null
+res lun-removed "$?" "disk $(disk 2) is still there"
 
 # The host recovers the back-end while a stream of direct writes runs:
 # the commands in flight are requeued, none is lost.
@@ -172,7 +222,11 @@ EOF
 
 # shellcheck disable=SC2317 # called through t_ok
 make_initrd() {
-	l2_script | l2_guest_initrd "$WORK" 50-visorhba.sh
+	local x="$WORK/progs"
+	l2_script | l2_guest_initrd "$WORK" 50-visorhba.sh || return 1
+	mkdir -p "$x/bin" && cp "$SPAR_REPO/build/tools/scsi_reset" "$x/bin/" &&
+		(cd "$x" && find . -print0 | sort -z |
+			cpio --null -o -H newc --quiet) | gzip -1 >> "$WORK/initrd.gz"
 }
 
 # shellcheck disable=SC2317 # called through t_ok
@@ -191,9 +245,35 @@ cfg_setup() {
 	ln -s "$RD" "$FABRIC/$UUID/tpgt_0/lun/lun_1/r0"
 }
 
+# shellcheck disable=SC2317 # called through t_ok
+lun_add() {
+	mkdir -p "$RD2" && echo "rd_pages=$RD2_PAGES" > "$RD2/control" &&
+		echo 1 > "$RD2/enable" &&
+		mkdir "$FABRIC/$UUID/tpgt_0/lun/lun_2" &&
+		ln -s "$RD2" "$FABRIC/$UUID/tpgt_0/lun/lun_2/r2"
+}
+
+# shellcheck disable=SC2317 # called through t_ok and cfg_teardown
+lun_remove() {
+	local l="$FABRIC/$UUID/tpgt_0/lun/lun_2"
+	{ [ ! -e "$l" ] || { rm -f "$l/r2" && rmdir "$l"; }; } &&
+		{ [ ! -e "$RD2" ] || rmdir "$RD2"; }
+}
+
+# step NAME TIMEOUT: wait until the L2 guest says "HBATEST NAME".
+step() {
+	local end=$((SECONDS + $(t_time "$2")))
+	while ((SECONDS < end)) && kill -0 "$qpid" 2> /dev/null; do
+		grep -qx "HBATEST $1" "$LOG" 2> /dev/null && return 0
+		sleep 0.5
+	done
+	grep -qx "HBATEST $1" "$LOG" 2> /dev/null
+}
+
 # shellcheck disable=SC2317 # called through t_ok and the EXIT trap
 cfg_teardown() {
 	local t="$FABRIC/$UUID/tpgt_0"
+	lun_remove &&
 	rm -f "$t/lun/lun_0/f0" "$t/lun/lun_1/r0" &&
 		rmdir "$t/lun/lun_0" "$t/lun/lun_1" "$t" "$FABRIC/$UUID" &&
 		rmdir "$FABRIC" "$FILEIO" "$RD" "${FILEIO%/*}" "${RD%/*}"
@@ -224,13 +304,21 @@ start=$SECONDS
 L2_INITRD="$WORK/initrd.gz" l2_boot hba "${SPAR_HBA_L2_TIMEOUT:-900}" \
 	-device "vfio-pci,sysfsdev=$DEV" &
 qpid=$!
-# The guest says when its write stream runs; recover the back-end then.
-end=$((SECONDS + $(t_time 600)))
-while ((SECONDS < end)) && kill -0 "$qpid" 2> /dev/null &&
-	! grep -qx 'HBATEST RECOVER' "$LOG" 2> /dev/null; do
-	sleep 0.5
-done
-if grep -qx 'HBATEST RECOVER' "$LOG" 2> /dev/null; then
+# The guest says when to add and remove a LUN, and when its write stream
+# runs, to recover the back-end then.
+n0="$(cat "$DEV/stats/notifies")"
+m0="$(cat "$DEV/stats/tmfs_done")"
+if step ADDLUN 600; then
+	t_ok hba-lun-add lun_add
+else
+	t_fail hba-lun-add "the L2 guest did not reach the ADDLUN step"
+fi
+if step DELLUN 300; then
+	t_ok hba-lun-remove lun_remove
+else
+	t_fail hba-lun-remove "the L2 guest did not reach the DELLUN step"
+fi
+if step RECOVER 300; then
 	t_ok hba-recover-attr sysfs_write "$DEV/recover" 1
 else
 	t_fail hba-recover-attr "the L2 guest did not reach the RECOVER step"
@@ -244,6 +332,15 @@ grep -H . "$DEV"/stats/* 2> /dev/null | sed "s|^$DEV/stats/|# |"
 l2_verdicts HBATEST hba "$LOG" $L2_CHECKS
 t_ok hba-l2-end grep -qx 'HBATEST END' "$LOG"
 t_eq hba-qemu-exit 0 "$rc"
+# The device and the bus reset, answered by the host after LIO.
+m1="$(cat "$DEV/stats/tmfs_done")"
+if ((m1 - m0 >= 2)); then
+	t_pass hba-tmfs-counted
+else
+	t_fail hba-tmfs-counted "stats/tmfs_done moved by $((m1 - m0))"
+fi
+# One notification for the LUN added, one for the LUN removed.
+t_eq hba-notifies 2 "$(($(cat "$DEV/stats/notifies") - n0))"
 n="$(cat "$DEV/stats/cmds_done" 2> /dev/null)"
 if [ "${n:-0}" -gt 100 ]; then
 	t_pass hba-cmds-counted

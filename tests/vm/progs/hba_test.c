@@ -1107,6 +1107,382 @@ static int case_lun_reset(struct hba *h)
 	return 0;
 }
 
+/*
+ * ---- Bus Master Enable cleared with commands in flight ----
+ *
+ * 16 READs of max_io_size in 64 entries, one doorbell, and at once Bus
+ * Master Enable goes off.  When that config write returns the host has
+ * ended its pass and LIO has released every command it was handed, their
+ * pages unpinned (stats/pins_owned 0).  4 READs of 4 KiB queued then stay
+ * in the queue: no answer, no data, no MSI.  With the bit set again all
+ * 20 are answered once, GOOD, with the data written there first, and an
+ * MSI comes.  A separate arena, so that nothing else shares the buffers.
+ */
+#define PCI_CMD_MASTER	0x4
+#define BM_IOVA		0x20000000ULL
+#define BM_BIG		16	/* READs of max_io_size before the bit goes off */
+#define BM_SMALL	4	/* READs of 4 KiB queued while it is off */
+#define BM_CMDS		(BM_BIG + BM_SMALL)
+#define BM_SMALL_BYTES	4096
+#define BM_SMALL_STRIDE	0x2000	/* 4 KiB buffer, 4 KiB guard */
+#define BM_LBA		8192
+#define BM_SETTLE_MS	100	/* before stats/cmds_done is read */
+#define BM_STEADY_MS	200	/* between its two reads */
+
+/* @len bytes at @p, anywhere, still hold the canary */
+static int canary_intact_va(const uint8_t *p, size_t len, const char *what)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != CANARY)
+			return bad("%s: byte %zu overwritten (%#x)", what, i,
+				   p[i]);
+	return 0;
+}
+
+struct bm {
+	struct hba *h;
+	struct spar_arena a;
+	uint8_t *pat;		/* what the LBAs hold */
+	uint32_t big;		/* bytes of each big READ */
+	uint32_t piece;		/* bytes of each of its 64 entries */
+	struct spar_uiscmdrsp c[BM_CMDS];
+	uint8_t got[BM_CMDS];
+	unsigned int queued;	/* commands in the queue or answered */
+	unsigned int answered;
+	int master_off;		/* Bus Master Enable is clear */
+	int msi;		/* the MSI eventfd is set up */
+};
+
+static size_t bm_small_off(const struct bm *b, unsigned int j)
+{
+	return (size_t)BM_BIG * b->big + (size_t)j * BM_SMALL_STRIDE;
+}
+
+/* where in the pattern small READ @j reads: the middle of big READ @j */
+static size_t bm_small_at(const struct bm *b, unsigned int j)
+{
+	return (size_t)j * b->big + b->big / 2;
+}
+
+/* the big READ or WRITE @i: its own max_io_size buffer in 64 entries */
+static void bm_big_cmd(struct bm *b, struct spar_uiscmdrsp *c, int write,
+		       unsigned int i)
+{
+	unsigned int s;
+
+	rw10(b->h, c, write, BM_LBA + i * (b->big / BLK), b->big / BLK);
+	for (s = 0; s < SPAR_MAX_PHYS_INFO; s++)
+		scsi_seg_iova(c, b->a.iova + (size_t)i * b->big +
+			      (size_t)s * b->piece, b->piece);
+}
+
+/* the arena, the pattern on the LBAs, the 20 READs built; 0 or why */
+static int bm_setup(struct bm *b, unsigned long blocks)
+{
+	struct hba *h = b->h;
+	uint64_t avail = (uint64_t)(blocks - BM_LBA) * BLK / BM_BIG;
+	struct spar_uiscmdrsp c, r;
+	size_t size;
+	unsigned int i;
+	int ret;
+
+	b->big = h->max_io;
+	if (b->big > (1u << 20))
+		b->big = 1u << 20;
+	if (b->big > avail)
+		b->big = (uint32_t)avail;
+	b->piece = b->big / SPAR_MAX_PHYS_INFO / BLK * BLK;
+	b->big = b->piece * SPAR_MAX_PHYS_INFO;
+	if (!b->piece)
+		return bad("max_io_size %u: too small for %u entries of 512 bytes",
+			   h->max_io, SPAR_MAX_PHYS_INFO);
+	if (b->big != h->max_io)
+		note("max_io_size %u: the big READs are %u bytes, 64 entries of %u",
+		     h->max_io, b->big, b->piece);
+	size = bm_small_off(b, BM_SMALL);
+	b->pat = malloc((size_t)BM_BIG * b->big);
+	if (!b->pat)
+		return bad("out of memory");
+	ret = spar_arena_create(&h->v, &b->a, BM_IOVA, size);
+	if (ret)
+		return bad("DMA arena of %zu bytes: %s", size, strerror(-ret));
+
+	/* the pattern onto LBAs BM_LBA..., written from the big buffers */
+	fill_random(b->pat, (size_t)BM_BIG * b->big);
+	memcpy(b->a.va, b->pat, (size_t)BM_BIG * b->big);
+	for (i = 0; i < BM_BIG; i++) {
+		bm_big_cmd(b, &c, 1, i);
+		if (hba_exec(h, &c, &r))
+			return bad_in("writing the pattern");
+		if (!is_good(&r))
+			return bad("WRITE(10) of %u bytes at LBA %u: %s", b->big,
+				   BM_LBA + i * (b->big / BLK), describe(&r));
+	}
+	memset(b->a.va, CANARY, size);
+
+	/* consecutive handles: the 16 big READs, then the 4 small ones */
+	for (i = 0; i < BM_BIG; i++)
+		bm_big_cmd(b, &b->c[i], 0, i);
+	for (i = 0; i < BM_SMALL; i++) {
+		rw10(h, &b->c[BM_BIG + i], 0,
+		     BM_LBA + bm_small_at(b, i) / BLK, BM_SMALL_BYTES / BLK);
+		scsi_seg_iova(&b->c[BM_BIG + i], b->a.iova + bm_small_off(b, i),
+			      BM_SMALL_BYTES);
+	}
+	return 0;
+}
+
+/*
+ * One answer off the queue: which READ, once, GOOD, the right data.
+ * @off: bus mastering is off, and the small READs must not be answered.
+ */
+static int bm_account(struct bm *b, const struct spar_uiscmdrsp *r, int off)
+{
+	uint64_t first = le64toh(b->c[0].scsi.handle);
+	unsigned int i = (unsigned int)(rsp_handle(r) - first), j;
+	const uint8_t *want;
+	long d;
+
+	if (r->cmdtype != SPAR_CMD_SCSI_TYPE || rsp_handle(r) < first ||
+	    i >= b->queued) {
+		note("unexpected response: cmdtype %u handle %#llx",
+		     r->cmdtype, (unsigned long long)rsp_handle(r));
+		return 0;
+	}
+	if (b->got[i]++)
+		return bad("READ %u answered twice", i);
+	b->answered++;
+	if (off && i >= BM_BIG)
+		return bad("4 KiB READ %u, queued with bus mastering off, answered while it was still off (%s)",
+			   i - BM_BIG, describe(r));
+	if (echo_check(&b->c[i], r))
+		return -1;
+	if (!is_good(r))
+		return bad("%s READ %u: %s", i < BM_BIG ? "big" : "4 KiB",
+			   i < BM_BIG ? i : i - BM_BIG, describe(r));
+	if (i < BM_BIG) {
+		want = b->pat + (size_t)i * b->big;
+		d = first_diff(b->a.va + (size_t)i * b->big, want, b->big);
+		if (d >= 0)
+			return bad("big READ %u: wrong data from byte %ld (entry %ld)",
+				   i, d, d / (long)b->piece);
+		return 0;
+	}
+	j = i - BM_BIG;
+	d = first_diff(b->a.va + bm_small_off(b, j), b->pat + bm_small_at(b, j),
+		       BM_SMALL_BYTES);
+	if (d >= 0)
+		return bad("4 KiB READ %u: wrong data from byte %ld", j, d);
+	return canary_intact_va(b->a.va + bm_small_off(b, j) + BM_SMALL_BYTES,
+				BM_SMALL_STRIDE - BM_SMALL_BYTES,
+				"guard after a 4 KiB READ");
+}
+
+/* the answers on the queue now */
+static int bm_collect(struct bm *b, int off)
+{
+	struct spar_uiscmdrsp r;
+	int ret;
+
+	while (!(ret = hba_next(b->h, &r)))
+		if (bm_account(b, &r, off))
+			return -1;
+	return ret == -EAGAIN ? 0 : bad("response queue: %s", strerror(-ret));
+}
+
+/* MSIs signalled so far; 0 if none within @ms */
+static uint64_t bm_msis(struct bm *b, int ms)
+{
+	uint64_t n = 0, cnt;
+
+	while (spar_vfio_irq_wait(&b->h->v, VFIO_PCI_MSI_IRQ_INDEX, ms,
+				  &cnt) > 0) {
+		n += cnt;
+		ms = 0;
+	}
+	return n;
+}
+
+static int bm_run(struct bm *b)
+{
+	struct hba *h = b->h;
+	uint32_t slots = queue_u32(h, CMD_Q, QOFF(max_slots));
+	long long c0, d1, d2, i1, i2, po, moved;
+	uint32_t tail0, tail1, tail2;
+	uint64_t t0, t1, db0, dups0 = h->dups, msis;
+	unsigned int i, taken, early;
+	int ret;
+
+	if (!slots)
+		return bad("command queue of 0 slots");
+	/* MSIs on the response queue, not suppressed */
+	ret = spar_vfio_irq_enable(&h->v, VFIO_PCI_MSI_IRQ_INDEX);
+	if (ret)
+		return bad("MSI eventfd: %s", strerror(-ret));
+	b->msi = 1;
+	spar_guest_set_polling(&h->g, SPAR_TRANSPORT_NOTIFY_INDEX(HBA_CH, RSP_Q),
+			       SPAR_TRANSPORT_NOTIFY);
+	bm_msis(b, 0);
+	c0 = stat_of(h->uuid, "cmds_done");
+
+	/* 1: 16 big READs, one doorbell, bus mastering off at once */
+	tail0 = queue_u32(h, CMD_Q, QOFF(tail));
+	db0 = h->g.doorbells + h->g.doorbells_skipped;
+	for (i = 0; i < BM_BIG; i++) {
+		ret = hba_queue(h, &b->c[i]);
+		if (ret)
+			return bad("queueing big READ %u: %s", i, strerror(-ret));
+		b->queued++;
+	}
+	hba_kick(h);
+	/* once the worker has begun taking them, so that some are in flight */
+	t0 = spar_now_us();
+	while (queue_u32(h, CMD_Q, QOFF(tail)) == tail0 &&
+	       spar_now_us() - t0 < 2000000)
+		;
+	t0 = spar_now_us();
+	ret = spar_vfio_command(&h->v, 0, PCI_CMD_MASTER);
+	t1 = spar_now_us();
+	/* 2: LIO has released them all, their pages are unpinned */
+	po = stat_of(h->uuid, "pins_owned");
+	if (ret)
+		return bad("clearing Bus Master Enable: %s", strerror(-ret));
+	b->master_off = 1;
+	tail1 = queue_u32(h, CMD_Q, QOFF(tail));
+	taken = (tail1 + slots - tail0) % slots;
+	note("Bus Master Enable cleared in %llu us, after the worker began on 16 READs of %u bytes; the worker had taken %u of them; stats/pins_owned %lld",
+	     (unsigned long long)(t1 - t0), b->big, taken, po);
+	if (h->g.doorbells + h->g.doorbells_skipped - db0 != 1)
+		return bad("the queue filled up: more than one doorbell needed");
+	if (po != 0)
+		return bad("stats/pins_owned %lld when the config write clearing Bus Master Enable returned, want 0",
+			   po);
+	if (t1 - t0 > TMO * 1000ULL)
+		return bad("the config write clearing Bus Master Enable took %llu ms",
+			   (unsigned long long)(t1 - t0) / 1000);
+	if (!taken)
+		note("no READ was in flight when bus mastering went off: this run did not test the wait for LIO");
+	/* any MSI of the pass that ended before the bit went off */
+	msis = bm_msis(b, 0);
+	i1 = stat_of(h->uuid, "interrupts");
+
+	/* 3: 4 small READs queued with bus mastering off */
+	for (i = BM_BIG; i < BM_CMDS; i++) {
+		ret = hba_queue(h, &b->c[i]);
+		if (ret)
+			return bad("queueing 4 KiB READ %u: %s", i - BM_BIG,
+				   strerror(-ret));
+		b->queued++;
+	}
+	hba_kick(h);
+	usleep(BM_SETTLE_MS * 1000);
+	d1 = stat_of(h->uuid, "cmds_done");
+	usleep(BM_STEADY_MS * 1000);
+	d2 = stat_of(h->uuid, "cmds_done");
+	tail2 = queue_u32(h, CMD_Q, QOFF(tail));
+	if (bm_collect(b, 1))
+		return -1;
+	early = b->answered;
+	i2 = stat_of(h->uuid, "interrupts");
+	note("with bus mastering off for %d ms: %u of the 16 big READs answered, stats/cmds_done +%lld, then +%lld over %d ms; %u MSIs before the bit went off",
+	     BM_SETTLE_MS + BM_STEADY_MS, early, d1 - c0, d2 - d1,
+	     BM_STEADY_MS, (unsigned int)msis);
+	for (i = 0; i < BM_SMALL; i++)
+		if (canary_intact_va(b->a.va + bm_small_off(b, i),
+				     BM_SMALL_STRIDE,
+				     "buffer of a 4 KiB READ queued with bus mastering off"))
+			return -1;
+	if (c0 < 0 || d1 < 0 || d2 < 0 || i1 < 0 || i2 < 0)
+		return bad("stats/cmds_done or stats/interrupts unreadable");
+	if (d2 != d1)
+		return bad("stats/cmds_done moved from %lld to %lld in %d ms with bus mastering off",
+			   d1, d2, BM_STEADY_MS);
+	if (d2 - c0 != early)
+		return bad("stats/cmds_done moved by %lld with bus mastering off, %u answers reached the response queue",
+			   d2 - c0, early);
+	if (tail2 != tail1)
+		return bad("the worker took %u commands off the queue with bus mastering off",
+			   (tail2 + slots - tail1) % slots);
+	if (bm_msis(b, 0) || i2 != i1)
+		return bad("MSI sent with bus mastering off (stats/interrupts %lld -> %lld)",
+			   i1, i2);
+
+	/* 4: bus mastering on: every READ answered, and an MSI */
+	ret = spar_vfio_command(&h->v, PCI_CMD_MASTER, 0);
+	if (ret)
+		return bad("setting Bus Master Enable: %s", strerror(-ret));
+	b->master_off = 0;
+	t0 = spar_now_us();
+	while (b->answered < BM_CMDS) {
+		if (bm_collect(b, 0))
+			return -1;
+		if (b->answered == BM_CMDS)
+			break;
+		if (spar_now_us() - t0 > 2 * TMO * 1000ULL)
+			return bad("%u of %u READs answered %d s after bus mastering came back (STATUS %s)",
+				   b->answered, BM_CMDS, 2 * TMO / 1000,
+				   status_str(h));
+		usleep(100);
+	}
+	msis = bm_msis(b, TMO);
+	i2 = stat_of(h->uuid, "interrupts");
+	moved = stat_of(h->uuid, "cmds_done") - c0;
+	/* nothing more comes for them */
+	usleep(200000);
+	if (bm_collect(b, 0))
+		return -1;
+	msis += bm_msis(b, 0);
+	note("bus mastering on again: %u READs answered after it (%u before), all GOOD with the right data; %llu MSIs, stats/interrupts +%lld",
+	     BM_CMDS - early, early, (unsigned long long)msis, i2 - i1);
+	if (h->dups != dups0)
+		return bad("%llu READs answered more than once",
+			   (unsigned long long)(h->dups - dups0));
+	if (moved != BM_CMDS)
+		return bad("stats/cmds_done moved by %lld for %u READs", moved,
+			   BM_CMDS);
+	if (!msis)
+		return bad("no MSI within %d ms after bus mastering came back",
+			   TMO);
+	return 0;
+}
+
+static int case_busmaster(struct hba *h, unsigned long blocks)
+{
+	static struct bm b;
+	uint64_t deadline;
+	int fail;
+
+	memset(&b, 0, sizeof(b));
+	b.h = h;
+	/* the LUN reset before left a UNIT ATTENTION to take first */
+	fail = tur_ready(h) || bm_setup(&b, blocks) || bm_run(&b);
+	/* whatever happened, leave the device serving and nothing in flight */
+	if (b.master_off)
+		spar_vfio_command(&h->v, PCI_CMD_MASTER, 0);
+	if (b.msi)
+		spar_vfio_irq_disable(&h->v, VFIO_PCI_MSI_IRQ_INDEX);
+	deadline = spar_now_us() + TMO * 1000ULL;
+	while (fail && b.answered < b.queued && spar_now_us() < deadline) {
+		struct spar_uiscmdrsp r;
+		uint64_t id;
+
+		if (hba_next(h, &r)) {
+			usleep(200);
+			continue;
+		}
+		id = rsp_handle(&r) - le64toh(b.c[0].scsi.handle);
+		if (r.cmdtype == SPAR_CMD_SCSI_TYPE && id < b.queued &&
+		    !b.got[id]++)
+			b.answered++;
+	}
+	if (b.a.va)
+		spar_arena_destroy(&h->v, &b.a);
+	free(b.pat);
+	return fail ? -1 : 0;
+}
+
 static int case_stats(struct hba *h, long long pe0)
 {
 	long long pe = stat_of(h->uuid, "protocol_errors");
@@ -1168,6 +1544,7 @@ static int do_basic(char **argv)
 	result("no-target", !case_no_target(h));
 	result("queue-depth", !case_queue_depth(h));
 	result("lun-reset", !case_lun_reset(h));
+	result("busmaster", !case_busmaster(h, blocks));
 	result("stats", !case_stats(h, pe0));
 out:
 	hba_close(h);
@@ -2143,7 +2520,7 @@ int main(int argc, char **argv)
 		{ "basic", 2, do_basic,
 		  "bring-up tur inquiry read-capacity10 read-capacity16 "
 		  "report-luns write-read bad-opcode bad-lun no-target "
-		  "queue-depth lun-reset stats" },
+		  "queue-depth lun-reset busmaster stats" },
 		{ "malformed", 2, do_malformed,
 		  "evil-varlen-cdb evil-gpi-short evil-gpi-long "
 		  "evil-gpi-entries evil-data-dir evil-bidirectional "

@@ -6,9 +6,10 @@
 # (rd_mcp_0/r0, 8 MiB; rd_mcp_1/r1, 1 MiB).  The guest side is
 # build/tools/hba_test (tests/vm/progs/hba_test.c), which prints its own
 # PASS/FAIL vm/hba-* lines: SCSI commands, data both ways, queueing, LUN
-# reset (basic); close and reopen (reopen); and a malicious guest on the
-# first instance (malformed) while the second must keep reading back its
-# pattern after every case:
+# reset, Bus Master Enable cleared with commands in flight (basic); close
+# and reopen (reopen); and a malicious guest on the first instance
+# (malformed) while the second must keep reading back its pattern after
+# every case:
 #   protocol errors, each recovered by a RESET: hba-evil-varlen-cdb,
 #     hba-evil-gpi-short and hba-evil-gpi-long (entries adding up to less
 #     or more than bufflen), hba-evil-gpi-entries (65), hba-evil-data-dir

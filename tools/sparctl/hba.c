@@ -1,0 +1,889 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sparctl hba: the LIO target of a spar-hba instance, in configfs.
+ *
+ *   sparctl hba show UUID
+ *   sparctl hba add UUID LUN BACKSTORE [--target N]
+ *   sparctl hba remove UUID LUN [--target N]
+ *
+ * The layout (Documentation/hba.rst):
+ *
+ *   target/spar/<UUID>/tpgt_N/lun/lun_M/<dev> -> target/core/<hba>/<dev>
+ *
+ * N is the guest's SCSI target id (0 to 7), M the LUN (0 to 15).  Only
+ * mkdir, symlink, unlink and rmdir in configfs, and reads of sysfs.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <spar/iochannel.h>
+
+#include "spar_vfio.h"
+#include "sparctl.h"
+
+/*
+ * Prefix of every absolute path, "" on a real host.  A build with
+ * -DSPARCTL_ROOT='"/tmp/x"' works on a mock tree, for trying the code
+ * paths without LIO (configfs makes tpgt_N/lun itself; a mock must too).
+ */
+#ifndef SPARCTL_ROOT
+#define SPARCTL_ROOT		""
+#endif
+
+#define CFS			"/sys/kernel/config"
+#define CFS_TARGET		CFS "/target"
+#define CFS_CORE		CFS_TARGET "/core"
+#define CFS_FABRIC		CFS_TARGET "/spar"
+
+#define HBA_TYPE		"spar-hba"
+#define HBA_MAX_TARGET		SPAR_MAX_SCSI_TARGETS	/* tpgt_0 .. tpgt_7 */
+#define HBA_MAX_LUN		SPAR_MAX_SCSI_LUNS	/* lun_0 .. lun_15 */
+
+/* how LIO parses the number in a directory's name */
+#define TPGT_BASE		10	/* kstrtou16(name + 5, 10) */
+#define LUN_BASE		0	/* kstrtoull(name + 4, 0) */
+
+struct numbered {
+	unsigned long long num;
+	char name[256];
+};
+
+static void err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* configfs and sysfs names are short: a path that does not fit is a bug */
+static char *vpath(char *buf, size_t len, const char *root, const char *fmt,
+		   va_list ap)
+{
+	size_t r = strlen(root);
+	int n;
+
+	if (r >= len)
+		abort();
+	memcpy(buf, root, r);
+	n = vsnprintf(buf + r, len - r, fmt, ap);
+	if (n < 0 || (size_t)n >= len - r) {
+		err("path too long: %s...", buf);
+		exit(1);
+	}
+	return buf;
+}
+
+/* a path made from others */
+static char *pathf(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static char *pathf(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vpath(buf, len, "", fmt, ap);
+	va_end(ap);
+	return buf;
+}
+
+/* an absolute path, under SPARCTL_ROOT */
+static char *path_of(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static char *path_of(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vpath(buf, len, SPARCTL_ROOT, fmt, ap);
+	va_end(ap);
+	return buf;
+}
+
+/* first line of a file without its newline; 0 or -errno */
+static int read_line(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	char *nl;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	close(fd);
+	buf[n] = 0;
+	nl = strchr(buf, '\n');
+	if (nl)
+		*nl = 0;
+	return 0;
+}
+
+/* whole of a (small) file; 0 or -errno */
+static int read_all(const char *path, char *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (got < len - 1) {
+		n = read(fd, buf + got, len - 1 - got);
+		if (n < 0) {
+			n = -errno;
+			close(fd);
+			return n;
+		}
+		if (!n)
+			break;
+		got += n;
+	}
+	close(fd);
+	buf[got] = 0;
+	return 0;
+}
+
+static int is_dir(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISDIR(st.st_mode);
+}
+
+/* a whole decimal number: 0, -EINVAL (not one) or -ERANGE (too big) */
+static int parse_num(const char *s, unsigned long long *v)
+{
+	char *end;
+
+	if (!*s)
+		return -EINVAL;
+	for (end = (char *)s; *end; end++)
+		if (!isdigit((unsigned char)*end))
+			return -EINVAL;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return errno ? -ERANGE : 0;
+}
+
+/* the number after PREFIX in NAME as LIO reads it, BASE as strtoull's */
+static int name_num(const char *name, const char *prefix, int base,
+		    unsigned long long *v)
+{
+	size_t len = strlen(prefix);
+	const char *s = name + len;
+	char *end;
+
+	if (strncmp(name, prefix, len) || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	*v = strtoull(s, &end, base);
+	return errno || *end ? -EINVAL : 0;
+}
+
+static int cmp_numbered(const void *a, const void *b)
+{
+	const struct numbered *x = a, *y = b;
+
+	return x->num < y->num ? -1 : x->num > y->num;
+}
+
+/*
+ * The subdirectories of DIR named PREFIX<number>, by number, in *out
+ * (free() it).  Returns how many, or -errno.
+ */
+static int list_numbered(const char *dir, const char *prefix, int base,
+			 struct numbered **out)
+{
+	struct numbered *list = NULL, *bigger;
+	int n = 0, cap = 0;
+	struct dirent *de;
+	DIR *d;
+
+	*out = NULL;
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		unsigned long long v;
+
+		if (name_num(de->d_name, prefix, base, &v) ||
+		    strlen(de->d_name) >= sizeof(list->name))
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			bigger = realloc(list, cap * sizeof(*list));
+			if (!bigger) {
+				free(list);
+				closedir(d);
+				return -ENOMEM;
+			}
+			list = bigger;
+		}
+		list[n].num = v;
+		memcpy(list[n].name, de->d_name, strlen(de->d_name) + 1);
+		n++;
+	}
+	closedir(d);
+	if (n)
+		qsort(list, n, sizeof(*list), cmp_numbered);
+	*out = list;
+	return n;
+}
+
+/*
+ * The subdirectory of DIR for number NUM (e.g. lun_0 for LUN 0, or lun_00
+ * made by hand, which LIO reads the same) in NAME.  0 or -ENOENT.
+ */
+static int find_numbered(const char *dir, const char *prefix, int base,
+			 unsigned long long num, char *name, size_t len)
+{
+	struct numbered *list;
+	int n, i, ret = -ENOENT;
+
+	n = list_numbered(dir, prefix, base, &list);
+	for (i = 0; i < n; i++) {
+		if (list[i].num == num && strlen(list[i].name) < len) {
+			memcpy(name, list[i].name, strlen(list[i].name) + 1);
+			ret = 0;
+			break;
+		}
+	}
+	free(list);
+	return ret;
+}
+
+/* how many PREFIX<number> subdirectories DIR has (0 if it cannot be read) */
+static int count_numbered(const char *dir, const char *prefix, int base)
+{
+	struct numbered *list;
+	int n;
+
+	n = list_numbered(dir, prefix, base, &list);
+	free(list);
+	return n < 0 ? 0 : n;
+}
+
+/*
+ * The backstore a LUN directory links to, as "<hba>/<dev>", in BS and the
+ * link's name in LINK.  0, or -ENOENT if it has no link.
+ */
+static int lun_backstore(const char *lun_dir, char *bs, size_t bs_len,
+			 char *link, size_t link_len)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	struct dirent *de;
+	const char *dev, *hba;
+	struct stat st;
+	int ret = -ENOENT;
+	ssize_t n;
+	DIR *d;
+
+	d = opendir(lun_dir);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", lun_dir,
+				     de->d_name) >= sizeof(path) ||
+		    lstat(path, &st) || !S_ISLNK(st.st_mode))
+			continue;
+		/* configfs answers with a relative path: ../../../core/hba/dev */
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n < 0)
+			continue;
+		target[n] = 0;
+		while (n > 1 && target[n - 1] == '/')
+			target[--n] = 0;
+		dev = strrchr(target, '/');
+		if (!dev)
+			continue;
+		hba = dev;
+		while (hba > target && hba[-1] != '/')
+			hba--;
+		snprintf(bs, bs_len, "%s", hba);
+		snprintf(link, link_len, "%s", de->d_name);
+		ret = 0;
+		break;
+	}
+	closedir(d);
+	return ret;
+}
+
+/* "8 MiB", or the bytes when no unit divides the size */
+static const char *size_str(unsigned long long bytes, char *buf, size_t len)
+{
+	static const char *const unit[] = { "TiB", "GiB", "MiB", "KiB" };
+	unsigned int i;
+
+	for (i = 0; i < 4; i++) {
+		unsigned long long u = 1ULL << (10 * (4 - i));
+
+		if (bytes && !(bytes % u)) {
+			snprintf(buf, len, "%llu %s", bytes / u, unit[i]);
+			return buf;
+		}
+	}
+	snprintf(buf, len, "%llu bytes", bytes);
+	return buf;
+}
+
+/*
+ * The size of the backstore at DIR (core/<hba>/<dev>) from its info file,
+ * whose second line is the backstore type's own: rd_mcp has
+ * "PAGES/PAGE_SIZE: P*S", fileio and user "Size: BYTES", iblock
+ * "Major: M Minor: m" of its block device.  0, or -ENOENT if not known.
+ */
+static int backstore_size(const char *dir, unsigned long long *bytes)
+{
+	char path[PATH_MAX], info[4096], val[64];
+	unsigned long long pages, page, sectors;
+	const char *p, *s;
+	int maj, min;
+
+	if (read_all(pathf(path, sizeof(path), "%s/info", dir), info,
+		     sizeof(info)))
+		return -ENOENT;
+	p = strstr(info, "PAGES/PAGE_SIZE: ");
+	if (p && sscanf(p, "PAGES/PAGE_SIZE: %llu*%llu", &pages, &page) == 2) {
+		*bytes = pages * page;
+		return 0;
+	}
+	/* the last " Size: ", not "SectorSize: " */
+	for (p = NULL, s = info; (s = strstr(s, " Size: ")); s++)
+		p = s;
+	if (p && sscanf(p, " Size: %llu", bytes) == 1)
+		return 0;
+	p = strstr(info, "Major: ");
+	if (p && sscanf(p, "Major: %d Minor: %d", &maj, &min) == 2 && maj > 0 &&
+	    !read_line(path_of(path, sizeof(path), "/sys/dev/block/%d:%d/size",
+			       maj, min), val, sizeof(val)) &&
+	    !parse_num(val, &sectors)) {
+		*bytes = sectors * 512;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* Is LIO there?  0, or -ENOENT after saying what to do. */
+static int lio_check(void)
+{
+	char path[PATH_MAX];
+
+	if (is_dir(path_of(path, sizeof(path), CFS_TARGET)))
+		return 0;
+	if (is_dir(path_of(path, sizeof(path), "/sys/module/target_core_mod")))
+		err("configfs is not mounted: mount -t configfs configfs %s", CFS);
+	else
+		err("LIO is not loaded: modprobe target_core_mod");
+	return -ENOENT;
+}
+
+/*
+ * The type of instance UUID ("spar-hba") in TYPE.  0, -ENOENT if there
+ * is no such mdev instance, or -errno.
+ */
+static int instance_type(const char *uuid, char *type, size_t len)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	const char *p;
+	ssize_t n;
+
+	path_of(path, sizeof(path), SPAR_MDEV_DEVICES "/%s", uuid);
+	if (access(path, F_OK))
+		return -errno;
+	if (!read_line(path_of(path, sizeof(path), SPAR_MDEV_DEVICES
+			       "/%s/mdev_type/name", uuid), type, len) && *type)
+		return 0;
+	/* kernels without the name attribute: the type directory's name */
+	n = readlink(path_of(path, sizeof(path), SPAR_MDEV_DEVICES
+			     "/%s/mdev_type", uuid), link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = 0;
+	p = strrchr(link, '/');
+	p = p ? p + 1 : link;
+	if ((size_t)snprintf(type, len, "%s", p) >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/*
+ * The WWN directory of UUID in WWN (an absolute path).  LIO matches the
+ * name against the instance without regard to case, so a directory made
+ * by hand in upper case is the one.  0 or -ENOENT.
+ */
+static int find_wwn(const char *uuid, char *wwn, size_t len)
+{
+	char dir[PATH_MAX];
+	struct dirent *de;
+	int ret = -ENOENT;
+	DIR *d;
+
+	d = opendir(path_of(dir, sizeof(dir), CFS_FABRIC));
+	if (!d)
+		return -ENOENT;
+	while ((de = readdir(d))) {
+		if (!strcasecmp(de->d_name, uuid)) {
+			path_of(wwn, len, CFS_FABRIC "/%s", de->d_name);
+			ret = is_dir(wwn) ? 0 : -ENOENT;
+			break;
+		}
+	}
+	closedir(d);
+	return ret;
+}
+
+/* UUID checked and in lower case, as mdev names its devices, in OUT */
+static int get_uuid(const char *arg, char *out)
+{
+	int i;
+
+	if (!spar_uuid_valid(arg)) {
+		err("'%s' is not a UUID", arg);
+		return -EINVAL;
+	}
+	for (i = 0; arg[i]; i++)
+		out[i] = tolower((unsigned char)arg[i]);
+	out[i] = 0;
+	return 0;
+}
+
+static int get_lun(const char *arg, unsigned int *lun)
+{
+	unsigned long long v;
+	int ret = parse_num(arg, &v);
+
+	if (ret == -EINVAL) {
+		err("LUN '%s' is not a number", arg);
+		return ret;
+	}
+	if (ret || v >= HBA_MAX_LUN) {
+		err("LUN %s is beyond max_lun %u of the instance (0 to %u)",
+		    arg, HBA_MAX_LUN, HBA_MAX_LUN - 1);
+		return -ERANGE;
+	}
+	*lun = v;
+	return 0;
+}
+
+static int get_target(const char *arg, unsigned int *target)
+{
+	unsigned long long v;
+	int ret = parse_num(arg, &v);
+
+	if (ret == -EINVAL) {
+		err("target '%s' is not a number", arg);
+		return ret;
+	}
+	if (ret || v >= HBA_MAX_TARGET) {
+		err("target %s is not a SCSI target id of the instance (0 to %u)",
+		    arg, HBA_MAX_TARGET - 1);
+		return -ERANGE;
+	}
+	*target = v;
+	return 0;
+}
+
+/* instance UUID must be a spar-hba one; 0 or -errno after saying why */
+static int need_hba(const char *uuid)
+{
+	char type[64];
+	int ret;
+
+	ret = instance_type(uuid, type, sizeof(type));
+	if (ret == -ENOENT) {
+		err("no spar-hba instance %s (see '%s list')", uuid, prog);
+	} else if (ret) {
+		err("%s: %s", uuid, strerror(-ret));
+	} else if (strcmp(type, HBA_TYPE)) {
+		err("%s is a %s instance, not %s", uuid, type, HBA_TYPE);
+		ret = -ENODEV;
+	}
+	return ret;
+}
+
+/* --- show ---------------------------------------------------------- */
+
+static void show_lun(const char *lun_dir, unsigned long long num)
+{
+	char bs[PATH_MAX], link[256], core[PATH_MAX], path[PATH_MAX];
+	char size[32], udev[PATH_MAX];
+	unsigned long long bytes;
+
+	if (lun_backstore(lun_dir, bs, sizeof(bs), link, sizeof(link))) {
+		printf("    LUN %-3llu (no backstore linked)\n", num);
+		return;
+	}
+	printf("    LUN %-3llu %s", num, bs);
+	/* bs came from configfs: "<hba>/<dev>" under core */
+	path_of(core, sizeof(core), CFS_CORE "/%s", bs);
+	if (!backstore_size(core, &bytes))
+		printf("  %s", size_str(bytes, size, sizeof(size)));
+	/* fileio and iblock: the file or device, as targetcli records it */
+	pathf(path, sizeof(path), "%s/udev_path", core);
+	if (!read_line(path, udev, sizeof(udev)) && *udev)
+		printf("  %s", udev);
+	printf("\n");
+}
+
+static int hba_show(const char *arg)
+{
+	char uuid[SPAR_UUID_LEN + 1], type[64], status[64], wwn[PATH_MAX];
+	char path[PATH_MAX], lun_dir[PATH_MAX];
+	struct numbered *tpgs, *luns;
+	int ret, n, i, j, m, have_wwn;
+
+	if (get_uuid(arg, uuid) || lio_check())
+		return 1;
+	have_wwn = !find_wwn(uuid, wwn, sizeof(wwn));
+	ret = instance_type(uuid, type, sizeof(type));
+	/* An orphaned target (its instance removed) is shown too. */
+	if (ret == -ENOENT && have_wwn) {
+		printf("Target %s (orphaned: no instance has this UUID)\n",
+		       uuid);
+	} else {
+		if (need_hba(uuid))
+			return 1;
+		if (read_line(path_of(path, sizeof(path), SPAR_MDEV_DEVICES
+				      "/%s/status", uuid), status,
+			      sizeof(status)))
+			snprintf(status, sizeof(status), "?");
+		printf("Instance %s (%s, status %s)\n", uuid, type, status);
+	}
+	if (!have_wwn) {
+		printf("  no LUNs configured\n");
+		return 0;
+	}
+	n = list_numbered(wwn, "tpgt_", TPGT_BASE, &tpgs);
+	if (n < 0) {
+		err("%s: %s", wwn, strerror(-n));
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		printf("  target %llu (%s)\n", tpgs[i].num, tpgs[i].name);
+		pathf(path, sizeof(path), "%s/%s/lun", wwn, tpgs[i].name);
+		m = list_numbered(path, "lun_", LUN_BASE, &luns);
+		if (m <= 0)
+			printf("    no LUNs\n");
+		for (j = 0; j < m; j++) {
+			pathf(lun_dir, sizeof(lun_dir), "%s/%s", path,
+			      luns[j].name);
+			show_lun(lun_dir, luns[j].num);
+		}
+		free(luns);
+	}
+	free(tpgs);
+	if (!n)
+		printf("  no LUNs configured\n");
+	return 0;
+}
+
+/* --- add ----------------------------------------------------------- */
+
+/*
+ * The directories this invocation made (fabric, WWN, tpgt_N, lun_M), to
+ * be removed in reverse if a later step fails.
+ */
+struct made {
+	char path[4][PATH_MAX];
+	int n;
+};
+
+static void undo(struct made *m)
+{
+	while (m->n > 0) {
+		const char *p = m->path[--m->n];
+
+		if (rmdir(p))
+			err("undoing: cannot remove %s: %s", p,
+			    strerror(errno));
+	}
+}
+
+static int make_dir(struct made *m, const char *path, const char *what)
+{
+	if (mkdir(path, 0755)) {
+		int e = errno;
+
+		err("cannot create %s (%s): %s%s", what, path, strerror(e),
+		    e == EINVAL ? " (the kernel log says why: dmesg)" : "");
+		return -e;
+	}
+	if (m->n == 4)
+		abort();
+	snprintf(m->path[m->n++], sizeof(m->path[0]), "%s", path);
+	return 0;
+}
+
+/* "<hba>/<dev>": two names, neither empty, "." nor "..", nothing else */
+static int backstore_syntax(const char *bs)
+{
+	const char *slash = strchr(bs, '/'), *dev;
+	size_t hba_len;
+
+	if (!slash || strchr(slash + 1, '/'))
+		return -EINVAL;
+	hba_len = slash - bs;
+	dev = slash + 1;
+	if (!hba_len || hba_len > 255 || !*dev || strlen(dev) > 255)
+		return -EINVAL;
+	if ((hba_len == 1 && bs[0] == '.') ||
+	    (hba_len == 2 && bs[0] == '.' && bs[1] == '.') ||
+	    !strcmp(dev, ".") || !strcmp(dev, ".."))
+		return -EINVAL;
+	return 0;
+}
+
+static int hba_add(const char *uuid_arg, const char *lun_arg,
+		   const char *bs, unsigned int target)
+{
+	char uuid[SPAR_UUID_LEN + 1], wwn[PATH_MAX], tpg[PATH_MAX];
+	char core[PATH_MAX], path[PATH_MAX], name[256], val[64];
+	char used[PATH_MAX], link[256], lun_dir[PATH_MAX], dst[PATH_MAX];
+	struct made m = { .n = 0 };
+	char again[64] = "";
+	unsigned int lun;
+	const char *dev;
+
+	if (get_uuid(uuid_arg, uuid) || get_lun(lun_arg, &lun))
+		return 1;
+	/* the whole path is fine too */
+	if (!strncmp(bs, CFS_CORE "/", strlen(CFS_CORE "/")))
+		bs += strlen(CFS_CORE "/");
+	if (backstore_syntax(bs)) {
+		err("backstore '%s' is not <hba>/<dev> as under %s, e.g. rd_mcp_0/r0",
+		    bs, CFS_CORE);
+		return 1;
+	}
+	dev = strchr(bs, '/') + 1;
+	if (lio_check() || need_hba(uuid))
+		return 1;
+
+	path_of(core, sizeof(core), CFS_CORE "/%s", bs);
+	if (!is_dir(core)) {
+		err("no backstore %s: create it with targetcli or under %s",
+		    bs, CFS_CORE);
+		return 1;
+	}
+	if (access(pathf(path, sizeof(path), "%s/info", core), F_OK)) {
+		err("%s is not a backstore (no %s/info)", bs, core);
+		return 1;
+	}
+	if (!read_line(pathf(path, sizeof(path), "%s/enable", core), val,
+		       sizeof(val)) && !strcmp(val, "0")) {
+		err("backstore %s is not enabled (%s/enable reads 0): %s", bs,
+		    core, "set it up and enable it, or use targetcli");
+		return 1;
+	}
+
+	/* Is the LUN taken?  LIO reads lun_00 as LUN 0 too. */
+	if (!find_wwn(uuid, wwn, sizeof(wwn)) &&
+	    !find_numbered(wwn, "tpgt_", TPGT_BASE, target, name,
+			   sizeof(name))) {
+		pathf(tpg, sizeof(tpg), "%s/%s", wwn, name);
+		pathf(path, sizeof(path), "%s/lun", tpg);
+		if (!find_numbered(path, "lun_", LUN_BASE, lun, name,
+				   sizeof(name))) {
+			pathf(lun_dir, sizeof(lun_dir), "%s/%s", path, name);
+			if (lun_backstore(lun_dir, used, sizeof(used), link,
+					  sizeof(link)))
+				snprintf(used, sizeof(used),
+					 "no backstore linked");
+			if (target)
+				snprintf(again, sizeof(again), " --target %u",
+					 target);
+			err("LUN %u of target %u of %s is already in use (%s): run '%s hba remove %s %u%s' first",
+			    lun, target, uuid, used, prog, uuid, lun, again);
+			return 1;
+		}
+	}
+
+	/* fabric, WWN, tpgt_N, lun_M, link: each as needed */
+	path_of(path, sizeof(path), CFS_FABRIC);
+	if (!is_dir(path) && make_dir(&m, path, "the spar fabric"))
+		goto fail;
+	if (find_wwn(uuid, wwn, sizeof(wwn))) {
+		path_of(wwn, sizeof(wwn), CFS_FABRIC "/%s", uuid);
+		if (make_dir(&m, wwn, "the instance's target"))
+			goto fail;
+	}
+	if (find_numbered(wwn, "tpgt_", TPGT_BASE, target, name,
+			  sizeof(name))) {
+		pathf(tpg, sizeof(tpg), "%s/tpgt_%u", wwn, target);
+		if (make_dir(&m, tpg, "the portal group"))
+			goto fail;
+	} else {
+		pathf(tpg, sizeof(tpg), "%s/%s", wwn, name);
+	}
+	/* Fabrics that want their TPG switched on offer an enable attribute. */
+	pathf(path, sizeof(path), "%s/enable", tpg);
+	if (!read_line(path, val, sizeof(val)) && !strcmp(val, "0")) {
+		int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+		if (fd < 0 || write(fd, "1\n", 2) != 2) {
+			err("cannot enable %s: %s", tpg, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			goto fail;
+		}
+		close(fd);
+	}
+	pathf(lun_dir, sizeof(lun_dir), "%s/lun/lun_%u", tpg, lun);
+	if (make_dir(&m, lun_dir, "the LUN"))
+		goto fail;
+	pathf(dst, sizeof(dst), "%s/%s", lun_dir, dev);
+	if (symlink(core, dst)) {
+		int e = errno;
+
+		err("cannot link %s as LUN %u (%s): %s%s", bs, lun, dst,
+		    strerror(e),
+		    e == ENODEV ? " (the backstore is not configured)" :
+		    e == EINVAL || e == EFAULT ? " (the kernel log says why: dmesg)" : "");
+		goto fail;
+	}
+	printf("%s: LUN %u of target %u is %s\n", uuid, lun, target, bs);
+	return 0;
+fail:
+	undo(&m);
+	return 1;
+}
+
+/* --- remove -------------------------------------------------------- */
+
+static int hba_remove(const char *uuid_arg, const char *lun_arg,
+		      unsigned int target)
+{
+	char uuid[SPAR_UUID_LEN + 1], wwn[PATH_MAX], tpg[PATH_MAX];
+	char lun_dir[PATH_MAX], path[PATH_MAX], name[256], type[64];
+	char bs[PATH_MAX], link[256];
+	unsigned int lun;
+	int ret, links = 0;
+
+	if (get_uuid(uuid_arg, uuid) || get_lun(lun_arg, &lun) || lio_check())
+		return 1;
+	/* An orphaned target (its instance removed) can be taken down too. */
+	ret = instance_type(uuid, type, sizeof(type));
+	if (ret != -ENOENT && need_hba(uuid))
+		return 1;
+	if (find_wwn(uuid, wwn, sizeof(wwn))) {
+		if (ret == -ENOENT) {
+			need_hba(uuid);
+			return 1;
+		}
+		err("no LUN %u on target %u of %s: it has no LUNs (see '%s hba show %s')",
+		    lun, target, uuid, prog, uuid);
+		return 1;
+	}
+	if (find_numbered(wwn, "tpgt_", TPGT_BASE, target, name,
+			  sizeof(name))) {
+		err("no LUN %u on target %u of %s: no target %u (see '%s hba show %s')",
+		    lun, target, uuid, target, prog, uuid);
+		return 1;
+	}
+	pathf(tpg, sizeof(tpg), "%s/%s", wwn, name);
+	pathf(path, sizeof(path), "%s/lun", tpg);
+	if (find_numbered(path, "lun_", LUN_BASE, lun, name, sizeof(name))) {
+		err("no LUN %u on target %u of %s (see '%s hba show %s')",
+		    lun, target, uuid, prog, uuid);
+		return 1;
+	}
+	pathf(lun_dir, sizeof(lun_dir), "%s/%s", path, name);
+
+	/* LIO's order: the link (waits for the LUN's I/O), the LUN, ... */
+	snprintf(bs, sizeof(bs), "no backstore");
+	while (links++ < 8 &&
+	       !lun_backstore(lun_dir, bs, sizeof(bs), link, sizeof(link))) {
+		pathf(path, sizeof(path), "%s/%s", lun_dir, link);
+		if (unlink(path)) {
+			err("cannot unlink %s: %s", path, strerror(errno));
+			return 1;
+		}
+	}
+	if (rmdir(lun_dir)) {
+		err("cannot remove %s: %s", lun_dir, strerror(errno));
+		return 1;
+	}
+	printf("%s: removed LUN %u of target %u (%s)\n", uuid, lun, target,
+	       bs);
+
+	/* ... the portal group and the WWN once empty; the fabric stays. */
+	pathf(path, sizeof(path), "%s/lun", tpg);
+	if (count_numbered(path, "lun_", LUN_BASE))
+		return 0;
+	if (rmdir(tpg)) {
+		err("warning: LUN removed, but not its empty portal group %s: %s",
+		    tpg, strerror(errno));
+		return 0;
+	}
+	if (count_numbered(wwn, "tpgt_", TPGT_BASE))
+		return 0;
+	if (rmdir(wwn))
+		err("warning: LUN removed, but not the instance's empty target %s: %s",
+		    wwn, strerror(errno));
+	return 0;
+}
+
+/* --- arguments ----------------------------------------------------- */
+
+int cmd_hba(int argc, char **argv)
+{
+	const char *pos[4], *target_arg = NULL;
+	unsigned int target = 0;
+	const char *sub;
+	int npos = 0, i;
+
+	if (argc < 2)
+		goto usage;
+	sub = argv[1];
+	for (i = 2; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--target") || !strcmp(a, "-t")) {
+			if (++i == argc)
+				goto usage;
+			target_arg = argv[i];
+		} else if (!strncmp(a, "--target=", 9)) {
+			target_arg = a + 9;
+		} else if (a[0] == '-' && a[1] && !isdigit((unsigned char)a[1])) {
+			goto usage;
+		} else if (npos < 4) {
+			pos[npos++] = a;
+		} else {
+			goto usage;
+		}
+	}
+	if (target_arg && get_target(target_arg, &target))
+		return 1;
+
+	if (!strcmp(sub, "show") && npos == 1 && !target_arg)
+		return hba_show(pos[0]);
+	if (!strcmp(sub, "add") && npos == 3)
+		return hba_add(pos[0], pos[1], pos[2], target);
+	if (!strcmp(sub, "remove") && npos == 2)
+		return hba_remove(pos[0], pos[1], target);
+usage:
+	usage(stderr);
+	return 2;
+}
