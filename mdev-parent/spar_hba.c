@@ -27,6 +27,7 @@
 
 #include <linux/bitmap.h>
 #include <linux/configfs.h>
+#include <linux/ctype.h>
 #include <linux/llist.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
@@ -64,7 +65,6 @@
 
 /* Host bytes of the Linux result word the guest reads in linuxstat. */
 #define SPAR_DID_NO_CONNECT	0x01
-#define SPAR_DID_ABORT		0x05
 #define SPAR_DID_ERROR		0x07
 #define SPAR_DID_RESET		0x08
 /* addlstat of an absent target: selection timeout. */
@@ -343,30 +343,29 @@ static struct se_session *hba_session(struct spar_hba *hba, u32 id)
 	return sess;
 }
 
-/* End a nexus: every command of it has been released when this returns. */
-static void hba_session_end(struct spar_hba_tpg *tpg)
+/*
+ * Take the nexus of @tpg away from the worker.  With spar_hba_mutex held;
+ * the caller ends it with hba_session_end() after dropping the mutex, so
+ * that a command stuck in a backstore holds up nobody else.
+ */
+static struct se_session *hba_session_detach(struct spar_hba_tpg *tpg)
 {
 	struct se_session *sess = tpg->sess;
 
 	lockdep_assert_held(&spar_hba_mutex);
+	tpg->sess = NULL;
+	return sess;
+}
+
+/* End a nexus: every command of it has been released when this returns. */
+static void hba_session_end(struct se_session *sess)
+{
+	lockdep_assert_not_held(&spar_hba_mutex);
 	if (!sess)
 		return;
-	tpg->sess = NULL;
 	target_stop_session(sess);
 	target_wait_for_sess_cmds(sess);
 	target_remove_session(sess);
-}
-
-static void hba_sessions_end(struct spar_hba *hba)
-{
-	unsigned int i;
-
-	lockdep_assert_held(&spar_hba_mutex);
-	if (!hba->wwn)
-		return;
-	for (i = 0; i < SPAR_HBA_MAX_ID; i++)
-		if (hba->wwn->tpg[i])
-			hba_session_end(hba->wwn->tpg[i]);
 }
 
 /* --- answers -------------------------------------------------------- */
@@ -690,7 +689,12 @@ static int hba_scsi(struct spar_hba *hba, const struct spar_uiscmdrsp *msg,
 	cmd->nruns = 0;
 	cmd->npages = 0;
 	cmd->have_status = false;
-	cmd->host_byte = SPAR_DID_ABORT;
+	/*
+	 * LIO aborts commands only for a task management function, which
+	 * resets the LUN: the guest's midlayer retries DID_RESET, while
+	 * DID_ABORT would end commands it never meant to abort.
+	 */
+	cmd->host_byte = SPAR_DID_RESET;
 
 	ret = hba_map(hba, cmd, s);
 	if (ret) {
@@ -865,7 +869,7 @@ static void hba_queue_tm_rsp(struct se_cmd *se_cmd)
 
 static void hba_aborted_task(struct se_cmd *se_cmd)
 {
-	/* Answered with DID_ABORT, which the command was set up with. */
+	/* Answered with DID_RESET, which the command was set up with. */
 }
 
 static char *hba_tpg_get_wwn(struct se_portal_group *se_tpg)
@@ -965,7 +969,9 @@ static struct se_portal_group *hba_make_tpg(struct se_wwn *se_wwn,
 	u16 tag;
 	int ret;
 
-	if (strncmp(name, "tpgt_", 5) || kstrtou16(name + 5, 10, &tag) ||
+	/* One spelling per tag: "tpgt_1", not "tpgt_01" or "tpgt_+1". */
+	if (strncmp(name, "tpgt_", 5) || !isdigit(name[5]) ||
+	    (name[5] == '0' && name[6]) || kstrtou16(name + 5, 10, &tag) ||
 	    tag >= SPAR_HBA_MAX_ID) {
 		pr_warn("target %s: portal group %s: the name must be tpgt_N, N the SCSI target id, 0 to %u\n",
 			wwn->name, name, SPAR_HBA_MAX_ID - 1);
@@ -990,11 +996,13 @@ static struct se_portal_group *hba_make_tpg(struct se_wwn *se_wwn,
 static void hba_drop_tpg(struct se_portal_group *se_tpg)
 {
 	struct spar_hba_tpg *tpg = hba_to_tpg(se_tpg);
+	struct se_session *sess;
 
 	mutex_lock(&spar_hba_mutex);
-	hba_session_end(tpg);
+	sess = hba_session_detach(tpg);
 	tpg->wwn->tpg[tpg->tag] = NULL;
 	mutex_unlock(&spar_hba_mutex);
+	hba_session_end(sess);
 	core_tpg_deregister(se_tpg);
 	kfree(tpg);
 }
@@ -1124,13 +1132,19 @@ static int spar_hba_start(struct spar_dev *sdev)
 /* The worker is gone: end every nexus, and forget what was not answered. */
 static void spar_hba_stop(struct spar_dev *sdev)
 {
+	struct se_session *sess[SPAR_HBA_MAX_ID] = { };
 	struct spar_hba *hba = to_hba(sdev);
 	struct hba_req *req, *tmp;
+	unsigned int i;
 
 	mutex_lock(&spar_hba_mutex);
 	hba->serving = false;
-	hba_sessions_end(hba);
+	for (i = 0; hba->wwn && i < SPAR_HBA_MAX_ID; i++)
+		if (hba->wwn->tpg[i])
+			sess[i] = hba_session_detach(hba->wwn->tpg[i]);
 	mutex_unlock(&spar_hba_mutex);
+	for (i = 0; i < SPAR_HBA_MAX_ID; i++)
+		hba_session_end(sess[i]);
 	/* Every command is released now; let their pins go. */
 	flush_work(&hba->reap);
 	WARN_ON_ONCE(!bitmap_empty(hba->pinned, SPAR_HBA_MAX_CMDS));

@@ -358,8 +358,9 @@ static void vh_notify(struct visorhba *vh, const struct spar_uiscmdrsp *m)
 					      id << 16 | lun;
 	else
 		vh->rescan = true;
-	spin_unlock_irqrestore(&vh->lock, flags);
+	/* Under the lock: remove cancels the work after setting removing. */
 	schedule_work(&vh->disks);
+	spin_unlock_irqrestore(&vh->lock, flags);
 }
 
 static void visorhba_disks(struct work_struct *work)

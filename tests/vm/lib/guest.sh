@@ -178,6 +178,10 @@ t_run_files() {
 			*" $name "*) ;;
 			*) continue ;;
 			esac
+		elif grep -qx '# spar-when-named' "$f"; then
+			# Covered by the others; runs when asked for by name.
+			echo "# --- $name: runs only when named"
+			continue
 		fi
 		echo "# --- $name"
 		log="/tmp/$name.out"

@@ -61,11 +61,12 @@ wwn_cleanup() {
 # the instances; for the EXIT trap, so it runs after failures.
 cfg_cleanup() {
 	local d
-	wwn_cleanup "$u2" "$RD2"
-	wwn_cleanup "$u" "$RD"
+	# a refused mkdir that was not refused, perhaps inside a WWN: first
 	for d in "${bad_dirs[@]}"; do
 		[ -d "$d" ] && rmdir "$d" 2> /dev/null
 	done
+	wwn_cleanup "$u2" "$RD2"
+	wwn_cleanup "$u" "$RD"
 	[ -d "$FABRIC" ] && rmdir "$FABRIC" 2> /dev/null
 	for d in "$RD2" "$RD2_HBA" "$RD" "$RD_HBA"; do
 		[ -d "$d" ] && rmdir "$d" 2> /dev/null
@@ -82,6 +83,7 @@ EVIL_CASES=(varlen-cdb gpi-short gpi-long gpi-entries data-dir bidirectional
 	unmap-race)
 t_declare hba-configfs-setup hba-configfs-not-a-uuid hba-configfs-no-instance \
 	hba-configfs-not-a-uuid-why hba-configfs-no-instance-why \
+	hba-configfs-tpgt-spelling \
 	hba-status-closed hba-dmesg hba-evil-logged \
 	hba-lun-unlink hba-tpg-rmdir hba-wwn-rmdir \
 	"${EVIL_CASES[@]/#/hba-evil-}"
@@ -176,6 +178,9 @@ nouuid="$(new_uuid)"
 mkdir_refused hba-configfs-no-instance "$FABRIC/$nouuid" 'Invalid argument'
 t_match hba-configfs-no-instance-why "$nouuid: no spar-hba instance has this UUID" \
 	"$(dmesg_since)"
+# One spelling per SCSI target id: tpgt_0 exists, tpgt_00 would be a
+# second portal group for target 0.
+mkdir_refused hba-configfs-tpgt-spelling "$FABRIC/$u/tpgt_00" 'Invalid argument'
 
 dmesg_mark
 t_client "$prog" basic "$u" "$BLOCKS"
