@@ -385,22 +385,8 @@ kill "$HTTPD" 2> /dev/null
 
 # The L2 guest's verdicts (a check it never reported fails), then the
 # checks that need its whole log.
-seen=" "
-while read -r _ verdict name why; do
-	[ -n "$name" ] || continue
-	seen="$seen$name "
-	if [ "$verdict" = PASS ]; then
-		t_pass "nic-$name"
-	else
-		t_fail "nic-$name" "${why:-failed in the L2 guest}"
-	fi
-done <<< "$(grep -E '^NICTEST (PASS|FAIL) ' "$LOG")"
-for name in $L2_CHECKS; do
-	case "$seen" in
-	*" $name "*) ;;
-	*) t_fail "nic-$name" "the L2 guest did not report it" ;;
-	esac
-done
+# shellcheck disable=SC2086 # one check name a word
+l2_verdicts NICTEST nic "$LOG" $L2_CHECKS
 md5_check nic-md5-guest-to-host l2 "$WORK/l2.bin"
 md5_check nic-md5-host-to-guest l1 "$WWW/l1.bin"
 md5_check nic-md5-recover big "$WWW/big.bin"
