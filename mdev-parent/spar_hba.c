@@ -40,13 +40,18 @@
 #include "spar_iochan.h"
 #include "spar_hba_proto.h"
 
-/* VHBA limits the guest applies to its SCSI host. */
+/*
+ * VHBA limits the guest applies to its SCSI host.  The instance
+ * attributes max_id, max_lun, cmd_per_lun and max_io_size choose them
+ * up to these maxima; the defaults are the maxima, and 64 per LUN.
+ */
 #define SPAR_HBA_MAX_CHANNEL	1
 #define SPAR_HBA_MAX_ID		SPAR_MAX_SCSI_TARGETS
 #define SPAR_HBA_MAX_LUN	SPAR_MAX_SCSI_LUNS
 #define SPAR_HBA_CMD_PER_LUN	64
 /* One page per scatter entry, SPAR_MAX_PHYS_INFO entries. */
 #define SPAR_HBA_MAX_IO_SIZE	(SPAR_MAX_PHYS_INFO * SPAR_PI_PAGE_SIZE)
+#define SPAR_HBA_MIN_IO_SIZE	SPAR_PI_PAGE_SIZE
 
 /* Commands in flight per instance; more get TASK SET FULL. */
 #define SPAR_HBA_MAX_CMDS	128
@@ -186,6 +191,11 @@ struct spar_hba_wwn;
  * @bad_buffers: commands whose buffer could not be pinned (counter)
  * @notifies: disk notifications sent (counter)
  * @notifies_lost: disk notifications dropped for lack of room (counter)
+ * @max_id: targets the guest may address (attribute); the limits change
+ *	only while the device is closed, under sdev->lock
+ * @max_lun: LUNs per target the guest may address (attribute)
+ * @cmd_per_lun: the guest's queue depth per LUN (attribute)
+ * @lim: what the command parser allows, max_io_size (attribute)
  */
 struct spar_hba {
 	struct spar_dev *sdev;
@@ -219,6 +229,10 @@ struct spar_hba {
 	atomic64_t bad_buffers;
 	atomic64_t notifies;
 	atomic64_t notifies_lost;
+	u32 max_id;
+	u32 max_lun;
+	u32 cmd_per_lun;
+	struct spar_hba_limits lim;
 };
 
 /**
@@ -323,7 +337,7 @@ static struct se_session *hba_session(struct spar_hba *hba, u32 id)
 	char name[32];
 
 	lockdep_assert_held(&spar_hba_mutex);
-	if (!hba->serving || !hba->wwn || id >= SPAR_HBA_MAX_ID)
+	if (!hba->serving || !hba->wwn || id >= hba->max_id)
 		return NULL;
 	tpg = hba->wwn->tpg[id];
 	if (!tpg)
@@ -671,7 +685,8 @@ static int hba_scsi(struct spar_hba *hba, const struct spar_uiscmdrsp *msg,
 	int ret;
 
 	hba->rsp = *msg;
-	if (s->dest.channel || s->dest.id >= SPAR_HBA_MAX_ID) {
+	if (s->dest.channel || s->dest.id >= hba->max_id ||
+	    s->dest.lun >= hba->max_lun) {
 		atomic64_inc(&hba->no_connect);
 		return hba_refuse(hba, &hba->rsp, SPAR_DID_NO_CONNECT, 0,
 				  SPAR_ADDL_SEL_TIMEOUT);
@@ -808,14 +823,11 @@ static int hba_tmf(struct spar_hba *hba, const struct spar_uiscmdrsp *msg,
 static int spar_hba_handle(struct spar_dev *sdev, unsigned int chan,
 			   unsigned int q, const void *msg)
 {
-	static const struct spar_hba_limits lim = {
-		.max_io_size = SPAR_HBA_MAX_IO_SIZE,
-	};
 	struct spar_hba *hba = to_hba(sdev);
 	const char *why;
 
 	why = spar_hba_cmd_parse(msg, sdev->chan[chan].q[q].geo.signal_size,
-				 &lim, &hba->cmd);
+				 &hba->lim, &hba->cmd);
 	if (why) {
 		spar_dev_protocol_error(sdev, why);
 		return -EPROTO;
@@ -1016,7 +1028,8 @@ static void hba_notify(struct se_portal_group *se_tpg, struct se_lun *lun,
 
 	mutex_lock(&spar_hba_mutex);
 	hba = tpg->wwn->hba;
-	if (hba && hba->serving && lun->unpacked_lun < SPAR_HBA_MAX_LUN) {
+	if (hba && hba->serving && tpg->tag < hba->max_id &&
+	    lun->unpacked_lun < hba->max_lun) {
 		spin_lock(&hba->lock);
 		if (hba->nr_notify < SPAR_HBA_MAX_NOTIFIES) {
 			hba->notify[hba->nr_notify].add = add;
@@ -1216,6 +1229,10 @@ static int spar_hba_create(struct spar_dev *sdev)
 	if (!hba)
 		return -ENOMEM;
 	hba->sdev = sdev;
+	hba->max_id = SPAR_HBA_MAX_ID;
+	hba->max_lun = SPAR_HBA_MAX_LUN;
+	hba->cmd_per_lun = SPAR_HBA_CMD_PER_LUN;
+	hba->lim.max_io_size = SPAR_HBA_MAX_IO_SIZE;
 	snprintf(hba->name, sizeof(hba->name), "%pUl", &sdev->mdev->uuid);
 	init_llist_head(&hba->released);
 	INIT_WORK(&hba->reap, hba_reap);
@@ -1259,12 +1276,13 @@ static void spar_hba_write_area(struct spar_dev *sdev, struct spar_chan *ch)
 {
 	struct spar_io_channel *io = spar_chan_mem(sdev, ch);
 	struct spar_vhba_config_max *max = &io->vhba.max;
+	struct spar_hba *hba = to_hba(sdev);
 
 	max->max_channel = cpu_to_le32(SPAR_HBA_MAX_CHANNEL);
-	max->max_id = cpu_to_le32(SPAR_HBA_MAX_ID);
-	max->max_lun = cpu_to_le32(SPAR_HBA_MAX_LUN);
-	max->cmd_per_lun = cpu_to_le32(SPAR_HBA_CMD_PER_LUN);
-	max->max_io_size = cpu_to_le32(SPAR_HBA_MAX_IO_SIZE);
+	max->max_id = cpu_to_le32(hba->max_id);
+	max->max_lun = cpu_to_le32(hba->max_lun);
+	max->cmd_per_lun = cpu_to_le32(hba->cmd_per_lun);
+	max->max_io_size = cpu_to_le32(hba->lim.max_io_size);
 }
 
 static const struct spar_backend_ops spar_hba_ops = {
@@ -1278,6 +1296,112 @@ static const struct spar_backend_ops spar_hba_ops = {
 	.dma_off = spar_hba_dma_off,
 	/* A command may be refused at once. */
 	.room = 1,
+};
+
+/* --- attributes ----------------------------------------------------- */
+
+/**
+ * struct hba_limit - one of the VHBA limits the guest reads from its channel
+ * @name: the attribute's name
+ * @offset: where the value is in struct spar_hba
+ * @min: smallest value allowed
+ * @max: largest value allowed
+ * @align: the value is a multiple of this
+ */
+struct hba_limit {
+	const char *name;
+	size_t offset;
+	u32 min;
+	u32 max;
+	u32 align;
+};
+
+static u32 *hba_limit_field(struct spar_dev *sdev, const struct hba_limit *l)
+{
+	return (u32 *)((char *)to_hba(sdev) + l->offset);
+}
+
+static ssize_t hba_limit_show(struct device *dev, const struct hba_limit *l,
+			      char *buf)
+{
+	struct spar_dev *sdev = dev_get_drvdata(dev);
+	ssize_t ret;
+
+	mutex_lock(&sdev->lock);
+	ret = sysfs_emit(buf, "%u\n", *hba_limit_field(sdev, l));
+	mutex_unlock(&sdev->lock);
+	return ret;
+}
+
+/*
+ * The limits change only while no VM has the device open, and the channel
+ * is written again so the next open sees them.
+ */
+static ssize_t hba_limit_store(struct device *dev, const struct hba_limit *l,
+			       const char *buf, size_t count)
+{
+	struct spar_dev *sdev = dev_get_drvdata(dev);
+	u32 old, val, *field;
+	int ret;
+
+	if (spar_attr_u32(dev, l->name, buf, l->min, l->max, "", &val))
+		return -EINVAL;
+	if (val % l->align) {
+		dev_err_ratelimited(dev, "%s: %u is not a multiple of %u\n",
+				    l->name, val, l->align);
+		return -EINVAL;
+	}
+	mutex_lock(&sdev->lock);
+	ret = spar_attr_writable(dev, sdev, l->name);
+	if (!ret) {
+		field = hba_limit_field(sdev, l);
+		old = *field;
+		*field = val;
+		ret = spar_layout_init(sdev);
+		if (ret)
+			*field = old;
+	}
+	mutex_unlock(&sdev->lock);
+	return ret ? ret : count;
+}
+
+#define HBA_LIMIT(attr, member, lo, hi, step)				\
+static const struct hba_limit hba_limit_##attr = {			\
+	.name = #attr,							\
+	.offset = offsetof(struct spar_hba, member),			\
+	.min = lo,							\
+	.max = hi,							\
+	.align = step,							\
+};									\
+static ssize_t attr##_show(struct device *dev,				\
+			   struct device_attribute *da, char *buf)	\
+{									\
+	return hba_limit_show(dev, &hba_limit_##attr, buf);		\
+}									\
+static ssize_t attr##_store(struct device *dev,				\
+			    struct device_attribute *da,		\
+			    const char *buf, size_t count)		\
+{									\
+	return hba_limit_store(dev, &hba_limit_##attr, buf, count);	\
+}									\
+static DEVICE_ATTR_RW(attr)
+
+HBA_LIMIT(max_id, max_id, 1, SPAR_HBA_MAX_ID, 1);
+HBA_LIMIT(max_lun, max_lun, 1, SPAR_HBA_MAX_LUN, 1);
+HBA_LIMIT(cmd_per_lun, cmd_per_lun, 1, SPAR_HBA_MAX_CMDS, 1);
+HBA_LIMIT(max_io_size, lim.max_io_size, SPAR_HBA_MIN_IO_SIZE,
+	  SPAR_HBA_MAX_IO_SIZE, SPAR_PI_PAGE_SIZE);
+
+static struct attribute *spar_hba_attrs[] = {
+	&dev_attr_max_id.attr,
+	&dev_attr_max_lun.attr,
+	&dev_attr_cmd_per_lun.attr,
+	&dev_attr_max_io_size.attr,
+	NULL,
+};
+
+static const struct attribute_group spar_hba_group = {
+	.attrs = spar_hba_attrs,
 };
 
 /* --- counters ------------------------------------------------------- */
@@ -1334,5 +1458,6 @@ const struct spar_type_desc spar_hba_type = {
 	.nr_chans = ARRAY_SIZE(spar_hba_chans),
 	.chans = spar_hba_chans,
 	.ops = &spar_hba_ops,
+	.attrs = &spar_hba_group,
 	.stats = &spar_hba_stats,
 };

@@ -448,6 +448,28 @@ int spar_attr_u32(struct device *dev, const char *name, const char *buf,
 	return -EINVAL;
 }
 
+/**
+ * spar_attr_writable() - may an attribute that shapes the guest's view change
+ * @dev: the instance's device, for the message
+ * @sdev: the instance
+ * @name: attribute name, for the message
+ *
+ * Such attributes change only while no VM has the device open.
+ *
+ * Context: process context, sdev->lock held.
+ * Return: 0, or -EBUSY after logging why.
+ */
+int spar_attr_writable(struct device *dev, struct spar_dev *sdev,
+		       const char *name)
+{
+	lockdep_assert_held(&sdev->lock);
+	if (!sdev->open)
+		return 0;
+	dev_err_ratelimited(dev, "%s: the device is open; set it before the VM starts\n",
+			    name);
+	return -EBUSY;
+}
+
 static struct spar_dev *dev_to_sdev(struct device *dev)
 {
 	return dev_get_drvdata(dev);
@@ -473,11 +495,9 @@ static ssize_t ring_slots_store(struct device *dev,
 		return ret;
 
 	mutex_lock(&sdev->lock);
-	if (sdev->open) {
-		dev_err_ratelimited(dev, "ring_slots: the device is open; set it before the VM starts\n");
-		ret = -EBUSY;
+	ret = spar_attr_writable(dev, sdev, "ring_slots");
+	if (ret)
 		goto out;
-	}
 	old = sdev->ring_slots;
 	sdev->ring_slots = val;
 	ret = spar_bar0_alloc(sdev);

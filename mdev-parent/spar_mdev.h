@@ -463,6 +463,8 @@ void spar_cfg_setup(struct spar_dev *sdev);
 void spar_dev_command_sync(struct spar_dev *sdev);
 int spar_attr_u32(struct device *dev, const char *name, const char *buf,
 		  u32 min, u32 max, const char *hint, u32 *val);
+int spar_attr_writable(struct device *dev, struct spar_dev *sdev,
+		       const char *name);
 int spar_dev_pause(struct spar_dev *sdev);
 void spar_dev_resume_locked(struct spar_dev *sdev);
 void spar_dev_set_status(struct spar_dev *sdev, u32 set, u32 clear);

@@ -755,21 +755,6 @@ static struct spar_nic *dev_to_nic(struct device *dev, struct spar_dev **sdev)
 	return to_nic(*sdev);
 }
 
-/*
- * Attributes describe the guest's view and may change only while no VM
- * has the device open.  Called with sdev->lock held.
- */
-static int nic_attr_writable(struct device *dev, struct spar_dev *sdev,
-			     const char *attr)
-{
-	lockdep_assert_held(&sdev->lock);
-	if (!sdev->open)
-		return 0;
-	dev_err_ratelimited(dev, "%s: the device is open; set it before the VM starts\n",
-			    attr);
-	return -EBUSY;
-}
-
 /* Re-write the channel so the guest sees the new value on its next open. */
 static int nic_attr_commit(struct spar_dev *sdev)
 {
@@ -805,7 +790,7 @@ static ssize_t mac_store(struct device *dev, struct device_attribute *attr,
 		goto bad;
 
 	mutex_lock(&sdev->lock);
-	ret = nic_attr_writable(dev, sdev, "mac");
+	ret = spar_attr_writable(dev, sdev, "mac");
 	if (!ret) {
 		ether_addr_copy(nic->mac, mac);
 		ret = nic_attr_commit(sdev);
@@ -870,7 +855,7 @@ static ssize_t mtu_store(struct device *dev, struct device_attribute *attr,
 			  "", &val))
 		return -EINVAL;
 	mutex_lock(&sdev->lock);
-	ret = nic_attr_writable(dev, sdev, "mtu");
+	ret = spar_attr_writable(dev, sdev, "mtu");
 	if (!ret)
 		ret = nic_mtu_set(nic, val);
 	mutex_unlock(&sdev->lock);
@@ -902,7 +887,7 @@ static ssize_t num_rcv_bufs_store(struct device *dev,
 			    max, " (raise ring_slots for more)", &val);
 	if (ret)
 		goto out;
-	ret = nic_attr_writable(dev, sdev, "num_rcv_bufs");
+	ret = spar_attr_writable(dev, sdev, "num_rcv_bufs");
 	if (!ret) {
 		WRITE_ONCE(nic->num_rcv_bufs, val);
 		ret = nic_attr_commit(sdev);
@@ -950,7 +935,7 @@ static ssize_t ifname_store(struct device *dev, struct device_attribute *attr,
 	}
 
 	mutex_lock(&sdev->lock);
-	ret = nic_attr_writable(dev, sdev, "ifname");
+	ret = spar_attr_writable(dev, sdev, "ifname");
 	if (ret)
 		goto out;
 	if (netif_running(nic->netdev)) {

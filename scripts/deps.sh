@@ -20,6 +20,8 @@ pkgs=(
 	sparse clang libclang-rt-dev shellcheck perl python3
 	# VM tiers
 	qemu-system-x86 busybox-static mdevctl iproute2
+	# a backstore the e2e tier stalls (device-mapper); fio for `make bench`
+	dmsetup fio
 )
 
 missing=()

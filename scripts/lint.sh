@@ -115,7 +115,7 @@ done
 
 # Static analysis of the project's own shell scripts.
 log=$logdir/shellcheck.log
-mapfile -t sfiles < <(git ls-files -co --exclude-standard '*.sh' '.ci/run' | sort -u)
+mapfile -t sfiles < <(git ls-files -co --exclude-standard '*.sh' '.ci/run' 'tools/mdevctl/spar-hba-luns' | sort -u)
 if [ "${#sfiles[@]}" -gt 0 ]; then
 	shellcheck -x -S warning "${sfiles[@]}" >"$log" 2>&1
 else

@@ -42,11 +42,9 @@ if [ "$l2kver" != "$VM_KVER" ]; then
 	fi
 	export SPAR_TEST_L2_KVER="$l2kver" SPAR_TEST_GUEST_KO="$guest"
 fi
-# Disks (visorhba) need the SCSI disk driver, and ext4 (which mounts ext2)
-# its checksum.
 VM_KVER="$l2kver" VM_MODDIR="/lib/modules/$l2kver" \
 	vm_l2_initramfs "$VM_BUILD/l2-initramfs-$l2kver.cpio.gz" "$here/l2-init" \
-	sd_mod crc32c_generic ext4
+	"${VM_L2_CONTENT[@]}"
 rc=0
 vm_boot e2e "${SPAR_E2E_TIMEOUT:-1500}" tests/e2e/e2e-main.sh "$@"
 vm_collect "$tier" e2e "$results" l1-boot nested-dmesg || rc=1

@@ -5,6 +5,9 @@
  *   sparctl hba show UUID
  *   sparctl hba add UUID LUN BACKSTORE [--target N]
  *   sparctl hba remove UUID LUN [--target N]
+ *   sparctl hba save UUID [--file PATH]
+ *   sparctl hba restore UUID [--file PATH]
+ *   sparctl hba restore --all
  *
  * The layout (Documentation/hba.rst):
  *
@@ -12,6 +15,13 @@
  *
  * N is the guest's SCSI target id (0 to 7), M the LUN (0 to 15).  Only
  * mkdir, symlink, unlink and rmdir in configfs, and reads of sysfs.
+ *
+ * configfs does not outlive a reboot: save writes an instance's LUNs to
+ * <dir>/<UUID>.luns (<dir> is $SPARCTL_HBA_DIR, or /etc/spar-mdev/hba),
+ * one "TARGET LUN HBA/DEV" line each, and restore adds them back, as add
+ * does, once the instance and the backstores are there again.  An
+ * mdevctl call-out (tools/mdevctl/spar-hba-luns) restores an instance
+ * when mdevctl starts it.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -23,6 +33,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include <spar/iochannel.h>
@@ -52,6 +63,11 @@
 #define TPGT_BASE		10	/* kstrtou16(name + 5, 10) */
 #define LUN_BASE		0	/* kstrtoull(name + 4, 0) */
 
+/* where save keeps the LUN maps, unless $SPARCTL_HBA_DIR says otherwise */
+#define HBA_SAVE_DIR		"/etc/spar-mdev/hba"
+#define HBA_SAVE_ENV		"SPARCTL_HBA_DIR"
+#define HBA_SAVE_EXT		".luns"
+
 struct numbered {
 	unsigned long long num;
 	char name[256];
@@ -63,6 +79,7 @@ static void err(const char *fmt, ...)
 {
 	va_list ap;
 
+	fflush(stdout);		/* in order with what was said before */
 	fprintf(stderr, "%s: ", prog);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -470,36 +487,38 @@ static int get_uuid(const char *arg, char *out)
 	return 0;
 }
 
-static int get_lun(const char *arg, unsigned int *lun)
+/* WHERE prefixes the message: "" for an argument, "FILE:LINE: " in a file */
+static int get_lun(const char *where, const char *arg, unsigned int *lun)
 {
 	unsigned long long v;
 	int ret = parse_num(arg, &v);
 
 	if (ret == -EINVAL) {
-		err("LUN '%s' is not a number", arg);
+		err("%sLUN '%s' is not a number", where, arg);
 		return ret;
 	}
 	if (ret || v >= HBA_MAX_LUN) {
-		err("LUN %s is beyond max_lun %u of the instance (0 to %u)",
-		    arg, HBA_MAX_LUN, HBA_MAX_LUN - 1);
+		err("%sLUN %s is beyond max_lun %u of the instance (0 to %u)",
+		    where, arg, HBA_MAX_LUN, HBA_MAX_LUN - 1);
 		return -ERANGE;
 	}
 	*lun = v;
 	return 0;
 }
 
-static int get_target(const char *arg, unsigned int *target)
+static int get_target(const char *where, const char *arg,
+		      unsigned int *target)
 {
 	unsigned long long v;
 	int ret = parse_num(arg, &v);
 
 	if (ret == -EINVAL) {
-		err("target '%s' is not a number", arg);
+		err("%starget '%s' is not a number", where, arg);
 		return ret;
 	}
 	if (ret || v >= HBA_MAX_TARGET) {
-		err("target %s is not a SCSI target id of the instance (0 to %u)",
-		    arg, HBA_MAX_TARGET - 1);
+		err("%starget %s is not a SCSI target id of the instance (0 to %u)",
+		    where, arg, HBA_MAX_TARGET - 1);
 		return -ERANGE;
 	}
 	*target = v;
@@ -656,30 +675,45 @@ static int backstore_syntax(const char *bs)
 	return 0;
 }
 
-static int hba_add(const char *uuid_arg, const char *lun_arg,
-		   const char *bs, unsigned int target)
+/*
+ * The backstore that LUN LUN of target TARGET of UUID links to, in BS
+ * ("" if it has none).  0, or -ENOENT if there is no such LUN.  LIO
+ * reads lun_00 as LUN 0 too.
+ */
+static int find_lun(const char *uuid, unsigned int target, unsigned int lun,
+		    char *bs, size_t bs_len)
 {
-	char uuid[SPAR_UUID_LEN + 1], wwn[PATH_MAX], tpg[PATH_MAX];
-	char core[PATH_MAX], path[PATH_MAX], name[256], val[64];
-	char used[PATH_MAX], link[256], lun_dir[PATH_MAX], dst[PATH_MAX];
-	struct made m = { .n = 0 };
-	char again[64] = "";
-	unsigned int lun;
-	const char *dev;
+	char wwn[PATH_MAX], path[PATH_MAX], lun_dir[PATH_MAX], name[256];
+	char link[256];
 
-	if (get_uuid(uuid_arg, uuid) || get_lun(lun_arg, &lun))
-		return 1;
-	/* the whole path is fine too */
-	if (!strncmp(bs, CFS_CORE "/", strlen(CFS_CORE "/")))
-		bs += strlen(CFS_CORE "/");
-	if (backstore_syntax(bs)) {
-		err("backstore '%s' is not <hba>/<dev> as under %s, e.g. rd_mcp_0/r0",
-		    bs, CFS_CORE);
-		return 1;
-	}
-	dev = strchr(bs, '/') + 1;
-	if (lio_check() || need_hba(uuid))
-		return 1;
+	if (find_wwn(uuid, wwn, sizeof(wwn)) ||
+	    find_numbered(wwn, "tpgt_", TPGT_BASE, target, name, sizeof(name)))
+		return -ENOENT;
+	pathf(path, sizeof(path), "%s/%s/lun", wwn, name);
+	if (find_numbered(path, "lun_", LUN_BASE, lun, name, sizeof(name)))
+		return -ENOENT;
+	pathf(lun_dir, sizeof(lun_dir), "%s/%s", path, name);
+	if (lun_backstore(lun_dir, bs, bs_len, link, sizeof(link)))
+		*bs = 0;
+	return 0;
+}
+
+/*
+ * Link BS, "<hba>/<dev>" as backstore_syntax() wants it, as LUN LUN of
+ * target TARGET of UUID (lower case), a spar-hba instance.  Checks the
+ * backstore and that the LUN is free before it changes anything, makes
+ * what is missing, and undoes it if a step fails.  0, or 1 after saying
+ * why.
+ */
+static int add_lun(const char *uuid, unsigned int lun, const char *bs,
+		   unsigned int target)
+{
+	char wwn[PATH_MAX], tpg[PATH_MAX], core[PATH_MAX], path[PATH_MAX];
+	char name[256], val[64], used[PATH_MAX], lun_dir[PATH_MAX];
+	char dst[PATH_MAX];
+	struct made m = { .n = 0 };
+	const char *dev = strchr(bs, '/') + 1;
+	char again[64] = "";
 
 	path_of(core, sizeof(core), CFS_CORE "/%s", bs);
 	if (!is_dir(core)) {
@@ -698,26 +732,13 @@ static int hba_add(const char *uuid_arg, const char *lun_arg,
 		return 1;
 	}
 
-	/* Is the LUN taken?  LIO reads lun_00 as LUN 0 too. */
-	if (!find_wwn(uuid, wwn, sizeof(wwn)) &&
-	    !find_numbered(wwn, "tpgt_", TPGT_BASE, target, name,
-			   sizeof(name))) {
-		pathf(tpg, sizeof(tpg), "%s/%s", wwn, name);
-		pathf(path, sizeof(path), "%s/lun", tpg);
-		if (!find_numbered(path, "lun_", LUN_BASE, lun, name,
-				   sizeof(name))) {
-			pathf(lun_dir, sizeof(lun_dir), "%s/%s", path, name);
-			if (lun_backstore(lun_dir, used, sizeof(used), link,
-					  sizeof(link)))
-				snprintf(used, sizeof(used),
-					 "no backstore linked");
-			if (target)
-				snprintf(again, sizeof(again), " --target %u",
-					 target);
-			err("LUN %u of target %u of %s is already in use (%s): run '%s hba remove %s %u%s' first",
-			    lun, target, uuid, used, prog, uuid, lun, again);
-			return 1;
-		}
+	if (!find_lun(uuid, target, lun, used, sizeof(used))) {
+		if (target)
+			snprintf(again, sizeof(again), " --target %u", target);
+		err("LUN %u of target %u of %s is already in use (%s): run '%s hba remove %s %u%s' first",
+		    lun, target, uuid, *used ? used : "no backstore linked",
+		    prog, uuid, lun, again);
+		return 1;
 	}
 
 	/* fabric, WWN, tpgt_N, lun_M, link: each as needed */
@@ -770,6 +791,27 @@ fail:
 	return 1;
 }
 
+static int hba_add(const char *uuid_arg, const char *lun_arg,
+		   const char *bs, unsigned int target)
+{
+	char uuid[SPAR_UUID_LEN + 1];
+	unsigned int lun;
+
+	if (get_uuid(uuid_arg, uuid) || get_lun("", lun_arg, &lun))
+		return 1;
+	/* the whole path is fine too */
+	if (!strncmp(bs, CFS_CORE "/", strlen(CFS_CORE "/")))
+		bs += strlen(CFS_CORE "/");
+	if (backstore_syntax(bs)) {
+		err("backstore '%s' is not <hba>/<dev> as under %s, e.g. rd_mcp_0/r0",
+		    bs, CFS_CORE);
+		return 1;
+	}
+	if (lio_check() || need_hba(uuid))
+		return 1;
+	return add_lun(uuid, lun, bs, target);
+}
+
 /* --- remove -------------------------------------------------------- */
 
 static int hba_remove(const char *uuid_arg, const char *lun_arg,
@@ -781,7 +823,7 @@ static int hba_remove(const char *uuid_arg, const char *lun_arg,
 	unsigned int lun;
 	int ret, links = 0;
 
-	if (get_uuid(uuid_arg, uuid) || get_lun(lun_arg, &lun) || lio_check())
+	if (get_uuid(uuid_arg, uuid) || get_lun("", lun_arg, &lun) || lio_check())
 		return 1;
 	/* An orphaned target (its instance removed) can be taken down too. */
 	ret = instance_type(uuid, type, sizeof(type));
@@ -845,14 +887,450 @@ static int hba_remove(const char *uuid_arg, const char *lun_arg,
 	return 0;
 }
 
+/* --- save and restore ---------------------------------------------- */
+
+/* one line of a saved map: "TARGET LUN HBA/DEV" */
+struct saved_lun {
+	unsigned int target, lun;
+	unsigned int line;		/* in the map read, for messages */
+	char bs[2 * 256 + 1];		/* "<hba>/<dev>", as configfs names */
+};
+
+/* one line per LUN of every target at most */
+#define HBA_MAX_SAVED		(HBA_MAX_TARGET * HBA_MAX_LUN)
+
+static const char *luns_str(int n)
+{
+	return n == 1 ? "LUN" : "LUNs";
+}
+
+/* the directory of the saved maps in DIR */
+static char *save_dir(char *dir, size_t len)
+{
+	const char *env = getenv(HBA_SAVE_ENV);
+
+	if (env && *env)
+		return pathf(dir, len, "%s", env);
+	return path_of(dir, len, HBA_SAVE_DIR);
+}
+
+/* the map of UUID: FILE if given, else <dir>/<UUID>.luns, in PATH */
+static char *save_path(const char *uuid, const char *file, char *path,
+		       size_t len)
+{
+	char dir[PATH_MAX];
+
+	if (file)
+		return pathf(path, len, "%s", file);
+	return pathf(path, len, "%s/%s" HBA_SAVE_EXT,
+		     save_dir(dir, sizeof(dir)), uuid);
+}
+
+/* DIR and its missing parents, mode 0755.  0 or -errno. */
+static int make_dirs(const char *dir)
+{
+	char buf[PATH_MAX];
+	char *p;
+
+	if ((size_t)snprintf(buf, sizeof(buf), "%s", dir) >= sizeof(buf))
+		return -ENAMETOOLONG;
+	for (p = buf; *p; p++) {
+		if (*p != '/' || p == buf)
+			continue;
+		*p = 0;
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) && errno != EEXIST)
+		return -errno;
+	return is_dir(buf) ? 0 : -ENOTDIR;
+}
+
+/*
+ * The LUNs under WWN (an instance's target), by target then LUN, in LUNS
+ * (room for HBA_MAX_SAVED).  What restore could not add back is left out
+ * with a warning: a LUN without a backstore, or one beyond the
+ * instance's LUNs.  How many, or -1 after saying why.
+ */
+static int current_luns(const char *wwn, struct saved_lun *luns)
+{
+	char path[PATH_MAX], lun_dir[PATH_MAX], link[256];
+	struct numbered *tpgs, *l;
+	int n, m, i, j, count = 0;
+
+	n = list_numbered(wwn, "tpgt_", TPGT_BASE, &tpgs);
+	if (n < 0) {
+		err("%s: %s", wwn, strerror(-n));
+		return -1;
+	}
+	/* LIO makes no tpgt_N beyond the instance's targets (hba_make_tpg) */
+	for (i = 0; i < n && tpgs[i].num < HBA_MAX_TARGET; i++) {
+		pathf(path, sizeof(path), "%s/%s/lun", wwn, tpgs[i].name);
+		m = list_numbered(path, "lun_", LUN_BASE, &l);
+		if (m < 0 && m != -ENOENT) {
+			err("%s: %s", path, strerror(-m));
+			free(tpgs);
+			return -1;
+		}
+		for (j = 0; j < m; j++) {
+			struct saved_lun *s = &luns[count];
+			const char *why = NULL;
+
+			pathf(lun_dir, sizeof(lun_dir), "%s/%s", path,
+			      l[j].name);
+			if (l[j].num >= HBA_MAX_LUN)
+				why = "beyond max_lun of the instance";
+			else if (lun_backstore(lun_dir, s->bs, sizeof(s->bs),
+					       link, sizeof(link)) ||
+				 backstore_syntax(s->bs))
+				why = "no backstore linked";
+			/* lun_1 and lun_01 by hand: LIO reads both as LUN 1 */
+			else if (count && luns[count - 1].target == tpgs[i].num &&
+				 luns[count - 1].lun == l[j].num)
+				why = "another directory of it is saved";
+			if (why) {
+				err("warning: LUN %llu of target %llu (%s) not saved: %s",
+				    l[j].num, tpgs[i].num, lun_dir, why);
+				continue;
+			}
+			s->target = tpgs[i].num;
+			s->lun = l[j].num;
+			count++;
+		}
+		free(l);
+	}
+	free(tpgs);
+	return count;
+}
+
+/*
+ * Write N LUNS of UUID to PATH: to a new file in PATH's directory (made if
+ * missing), synced, then renamed over PATH, so that PATH holds the old map
+ * or the new one, whole, even after a crash.  HINT is how to restore it.
+ * 0, or 1 after saying why.
+ */
+static int write_map(const char *uuid, const char *path, const char *hint,
+		     const struct saved_lun *luns, int n)
+{
+	const char *base = strrchr(path, '/');
+	char dir[PATH_MAX], tmp[PATH_MAX];
+	int fd, i, ret, e;
+	FILE *f;
+
+	if (!base)
+		snprintf(dir, sizeof(dir), ".");
+	else if (base == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(base - path), path);
+	base = base ? base + 1 : path;
+	if (!*base) {
+		err("%s: not a file name", path);
+		return 1;
+	}
+	ret = make_dirs(dir);
+	if (ret) {
+		err("cannot create %s: %s", dir, strerror(-ret));
+		return 1;
+	}
+	pathf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, base);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		err("cannot create a file in %s: %s", dir, strerror(errno));
+		return 1;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		e = errno;
+		close(fd);
+		goto fail;
+	}
+	errno = 0;
+	fprintf(f, "# spar-hba %s LUNs (TARGET LUN HBA/DEV); restore: %s hba restore %s%s\n",
+		uuid, prog, uuid, hint);
+	for (i = 0; i < n; i++)
+		fprintf(f, "%u %u %s\n", luns[i].target, luns[i].lun,
+			luns[i].bs);
+	if (fflush(f) || ferror(f) || fchmod(fd, 0644) || fsync(fd)) {
+		e = errno ? errno : EIO;
+		fclose(f);
+		goto fail;
+	}
+	if (fclose(f)) {
+		e = errno;
+		goto fail;
+	}
+	if (rename(tmp, path)) {
+		err("cannot rename %s to %s: %s", tmp, path, strerror(errno));
+		unlink(tmp);
+		return 1;
+	}
+	/* the rename, for the next boot */
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	return 0;
+fail:
+	err("cannot write %s: %s", tmp, strerror(e));
+	unlink(tmp);
+	return 1;
+}
+
+static int hba_save(const char *uuid_arg, const char *file)
+{
+	char uuid[SPAR_UUID_LEN + 1], type[64], wwn[PATH_MAX], path[PATH_MAX];
+	char hint[PATH_MAX + 16] = "";
+	struct saved_lun *luns;
+	int ret, n = 0, have_wwn, orphan;
+
+	if (get_uuid(uuid_arg, uuid) || lio_check())
+		return 1;
+	have_wwn = !find_wwn(uuid, wwn, sizeof(wwn));
+	/* An orphaned target (its instance removed) is saved too. */
+	orphan = instance_type(uuid, type, sizeof(type)) == -ENOENT &&
+		 have_wwn;
+	if (!orphan && need_hba(uuid))
+		return 1;
+	luns = calloc(HBA_MAX_SAVED, sizeof(*luns));
+	if (!luns) {
+		err("out of memory");
+		return 1;
+	}
+	if (have_wwn)
+		n = current_luns(wwn, luns);
+	save_path(uuid, file, path, sizeof(path));
+	if (file)
+		snprintf(hint, sizeof(hint), " --file %s", file);
+	ret = n < 0 || write_map(uuid, path, hint, luns, n);
+	if (!ret)
+		printf("%s: saved %d %s to %s%s\n", uuid, n, luns_str(n), path,
+		       orphan ? " (orphaned target: no instance has this UUID)" : "");
+	free(luns);
+	return ret;
+}
+
+/*
+ * The map at PATH in LUNS (room for HBA_MAX_SAVED).  Blank lines and
+ * lines that start with '#' are skipped; every other line is checked, and
+ * each malformed one reported as PATH:LINE, before the map is used.  How
+ * many LUNs, -ENOENT if there is no PATH (nothing said), or -EINVAL after
+ * saying why.
+ */
+static int read_map(const char *path, struct saved_lun *luns)
+{
+	unsigned int seen[HBA_MAX_TARGET][HBA_MAX_LUN] = { { 0 } };
+	unsigned int lineno = 0, bad = 0, target, lun;
+	char where[PATH_MAX + 32], *line = NULL, *f[4], *tok, *save;
+	size_t cap = 0;
+	int n = 0, k;
+	FILE *fp;
+
+	fp = fopen(path, "re");
+	if (!fp) {
+		if (errno == ENOENT)
+			return -ENOENT;
+		err("cannot read %s: %s", path, strerror(errno));
+		return -EINVAL;
+	}
+	while (getline(&line, &cap, fp) >= 0) {
+		snprintf(where, sizeof(where), "%s:%u: ", path, ++lineno);
+		k = 0;
+		for (tok = strtok_r(line, " \t\r\n", &save); tok && k < 4;
+		     tok = strtok_r(NULL, " \t\r\n", &save))
+			f[k++] = tok;
+		if (!k || f[0][0] == '#')
+			continue;
+		if (k != 3) {
+			err("%s%s fields, not TARGET LUN HBA/DEV (e.g. 0 1 fileio_0/disk1)",
+			    where, k < 3 ? "too few" : "too many");
+			bad++;
+			continue;
+		}
+		if (get_target(where, f[0], &target) ||
+		    get_lun(where, f[1], &lun)) {
+			bad++;
+			continue;
+		}
+		if (backstore_syntax(f[2])) {
+			err("%sbackstore '%s' is not <hba>/<dev> as under %s",
+			    where, f[2], CFS_CORE);
+			bad++;
+			continue;
+		}
+		if (seen[target][lun]) {
+			err("%sLUN %u of target %u is on line %u already",
+			    where, lun, target, seen[target][lun]);
+			bad++;
+			continue;
+		}
+		/* each (target, LUN) once: n stays below HBA_MAX_SAVED */
+		seen[target][lun] = lineno;
+		luns[n].target = target;
+		luns[n].lun = lun;
+		luns[n].line = lineno;
+		snprintf(luns[n].bs, sizeof(luns[n].bs), "%s", f[2]);
+		n++;
+	}
+	if (ferror(fp)) {
+		err("cannot read %s: %s", path, strerror(errno));
+		bad++;
+	}
+	free(line);
+	fclose(fp);
+	if (bad) {
+		err("%s: nothing restored: fix it, or save it again", path);
+		return -EINVAL;
+	}
+	return n;
+}
+
+/*
+ * Add back the LUNs that the map at PATH has for UUID (checked, lower
+ * case).  A LUN that links to the saved backstore already is left as it
+ * is; one that links to another is an error, left as it is too.  0 when
+ * every LUN of the map is in place or there is no map, else 1.
+ */
+static int restore_map(const char *uuid, const char *path)
+{
+	int n, i, added = 0, there = 0, failed = 0, rc = 0;
+	struct saved_lun *luns;
+	char cur[PATH_MAX];
+
+	luns = calloc(HBA_MAX_SAVED, sizeof(*luns));
+	if (!luns) {
+		err("out of memory");
+		return 1;
+	}
+	n = read_map(path, luns);
+	if (n == -ENOENT) {
+		printf("%s: nothing saved (no %s)\n", uuid, path);
+		goto out;
+	}
+	if (!n) {
+		printf("%s: nothing to restore (%s has no LUNs)\n", uuid, path);
+		goto out;
+	}
+	if (n < 0 || lio_check() || need_hba(uuid)) {
+		rc = 1;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		const struct saved_lun *s = &luns[i];
+
+		if (find_lun(uuid, s->target, s->lun, cur, sizeof(cur))) {
+			if (add_lun(uuid, s->lun, s->bs, s->target))
+				failed++;
+			else
+				added++;
+		} else if (!strcmp(cur, s->bs)) {
+			printf("%s: LUN %u of target %u is %s already\n", uuid,
+			       s->lun, s->target, s->bs);
+			there++;
+		} else {
+			err("%s:%u: LUN %u of target %u of %s %s%s, not %s: left as it is",
+			    path, s->line, s->lun, s->target, uuid,
+			    *cur ? "links to " : "has ",
+			    *cur ? cur : "no backstore linked", s->bs);
+			failed++;
+		}
+	}
+	printf("%s: restored %d of %d %s", uuid, added, n, luns_str(n));
+	if (there && failed)
+		printf(" (%d already in place, %d failed)", there, failed);
+	else if (there)
+		printf(" (%d already in place)", there);
+	else if (failed)
+		printf(" (%d failed)", failed);
+	printf("\n");
+	rc = failed ? 1 : 0;
+out:
+	free(luns);
+	return rc;
+}
+
+static int hba_restore(const char *uuid_arg, const char *file)
+{
+	char uuid[SPAR_UUID_LEN + 1], path[PATH_MAX];
+
+	if (get_uuid(uuid_arg, uuid))
+		return 1;
+	return restore_map(uuid, save_path(uuid, file, path, sizeof(path)));
+}
+
+/* scandir: the <UUID>.luns names, and the likes of them */
+static int is_map(const struct dirent *de)
+{
+	size_t len = strlen(de->d_name), ext = strlen(HBA_SAVE_EXT);
+
+	return de->d_name[0] != '.' && len > ext &&
+	       !strcmp(de->d_name + len - ext, HBA_SAVE_EXT);
+}
+
+/*
+ * Every map of the directory whose UUID names a spar-hba instance; the
+ * maps of instances that are not there are skipped.  1 if a restore
+ * failed.
+ */
+static int hba_restore_all(void)
+{
+	char dir[PATH_MAX], path[PATH_MAX], name[SPAR_UUID_LEN + 1];
+	char uuid[SPAR_UUID_LEN + 1], type[64];
+	struct dirent **list;
+	int n, i, ret, rc = 0;
+
+	save_dir(dir, sizeof(dir));
+	n = scandir(dir, &list, is_map, alphasort);
+	if (n < 0) {
+		if (errno == ENOENT) {
+			printf("nothing saved (no %s)\n", dir);
+			return 0;
+		}
+		err("%s: %s", dir, strerror(errno));
+		return 1;
+	}
+	if (!n)
+		printf("nothing saved (no *%s in %s)\n", HBA_SAVE_EXT, dir);
+	for (i = 0; i < n; i++) {
+		const char *d_name = list[i]->d_name;
+		size_t len = strlen(d_name) - strlen(HBA_SAVE_EXT);
+
+		pathf(path, sizeof(path), "%s/%s", dir, d_name);
+		snprintf(name, sizeof(name), "%.*s", (int)len, d_name);
+		free(list[i]);
+		if (len != SPAR_UUID_LEN || !spar_uuid_valid(name)) {
+			err("warning: %s skipped: not named <UUID>%s", path,
+			    HBA_SAVE_EXT);
+			continue;
+		}
+		get_uuid(name, uuid);
+		ret = instance_type(uuid, type, sizeof(type));
+		if (ret == -ENOENT) {
+			printf("%s: no instance, skipped (%s)\n", uuid, path);
+		} else if (ret) {
+			err("%s: %s", uuid, strerror(-ret));
+			rc = 1;
+		} else if (strcmp(type, HBA_TYPE)) {
+			err("warning: %s skipped: %s is a %s instance, not %s",
+			    path, uuid, type, HBA_TYPE);
+		} else {
+			rc |= restore_map(uuid, path);
+		}
+	}
+	free(list);
+	return rc;
+}
+
 /* --- arguments ----------------------------------------------------- */
 
 int cmd_hba(int argc, char **argv)
 {
-	const char *pos[4], *target_arg = NULL;
+	const char *pos[4], *target_arg = NULL, *file_arg = NULL;
 	unsigned int target = 0;
 	const char *sub;
-	int npos = 0, i;
+	int npos = 0, all = 0, i;
 
 	if (argc < 2)
 		goto usage;
@@ -866,6 +1344,14 @@ int cmd_hba(int argc, char **argv)
 			target_arg = argv[i];
 		} else if (!strncmp(a, "--target=", 9)) {
 			target_arg = a + 9;
+		} else if (!strcmp(a, "--file")) {
+			if (++i == argc)
+				goto usage;
+			file_arg = argv[i];
+		} else if (!strncmp(a, "--file=", 7)) {
+			file_arg = a + 7;
+		} else if (!strcmp(a, "--all")) {
+			all = 1;
 		} else if (a[0] == '-' && a[1] && !isdigit((unsigned char)a[1])) {
 			goto usage;
 		} else if (npos < 4) {
@@ -874,15 +1360,29 @@ int cmd_hba(int argc, char **argv)
 			goto usage;
 		}
 	}
-	if (target_arg && get_target(target_arg, &target))
+	/* each option with the commands that take it */
+	if (target_arg && strcmp(sub, "add") && strcmp(sub, "remove"))
+		goto usage;
+	if (file_arg && (!*file_arg || all ||
+			 (strcmp(sub, "save") && strcmp(sub, "restore"))))
+		goto usage;
+	if (all && strcmp(sub, "restore"))
+		goto usage;
+	if (target_arg && get_target("", target_arg, &target))
 		return 1;
 
-	if (!strcmp(sub, "show") && npos == 1 && !target_arg)
+	if (!strcmp(sub, "show") && npos == 1)
 		return hba_show(pos[0]);
 	if (!strcmp(sub, "add") && npos == 3)
 		return hba_add(pos[0], pos[1], pos[2], target);
 	if (!strcmp(sub, "remove") && npos == 2)
 		return hba_remove(pos[0], pos[1], target);
+	if (!strcmp(sub, "save") && npos == 1)
+		return hba_save(pos[0], file_arg);
+	if (!strcmp(sub, "restore") && all && !npos)
+		return hba_restore_all();
+	if (!strcmp(sub, "restore") && !all && npos == 1)
+		return hba_restore(pos[0], file_arg);
 usage:
 	usage(stderr);
 	return 2;

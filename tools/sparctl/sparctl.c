@@ -9,6 +9,9 @@
  *   sparctl hba show UUID
  *   sparctl hba add UUID LUN BACKSTORE [--target N]
  *   sparctl hba remove UUID LUN [--target N]
+ *   sparctl hba save UUID [--file PATH]
+ *   sparctl hba restore UUID [--file PATH]
+ *   sparctl hba restore --all
  */
 #include <dirent.h>
 #include <errno.h>
@@ -33,10 +36,15 @@ void usage(FILE *f)
 		   "       %s hba show UUID\n"
 		   "       %s hba add UUID LUN BACKSTORE [--target N]\n"
 		   "       %s hba remove UUID LUN [--target N]\n"
+		   "       %s hba save UUID [--file PATH]\n"
+		   "       %s hba restore UUID [--file PATH]\n"
+		   "       %s hba restore --all\n"
 		   "BACKSTORE is <hba>/<dev> under /sys/kernel/config/target/core\n"
 		   "(e.g. rd_mcp_0/r0, fileio_0/disk1); N is the SCSI target id,\n"
-		   "0 to 7, default 0; LUN is 0 to 15.\n",
-		prog, prog, prog, prog, prog, prog);
+		   "0 to 7, default 0; LUN is 0 to 15.  save and restore use\n"
+		   "PATH, by default DIR/UUID.luns; DIR is $SPARCTL_HBA_DIR, or\n"
+		   "/etc/spar-mdev/hba.\n",
+		prog, prog, prog, prog, prog, prog, prog, prog, prog);
 }
 
 /* type name of an instance ("spar-nic"), or NULL if it is not ours */

@@ -4,17 +4,21 @@
 # visorhba end to end: a spar-hba instance whose LIO target has two LUNs
 # from different backstores, a 64 MiB fileio file as LUN 0 and a 16 MiB
 # ramdisk as LUN 1, passed to an L2 guest that loads visorbus and
-# visorhba.  The guest must see both disks with their sizes, write a
+# visorhba, and an 8 MiB block backstore on a device-mapper device the
+# host can stall as LUN 3.  The guest must see the disks with their sizes, write a
 # random stream to the raw ramdisk and read it back after dropping its
-# caches, make an ext2 file system on the file-backed disk, write files,
-# unmount, mount again and verify them, ask the guest's SCSI midlayer for
+# caches, make an ext4 file system on the file-backed disk, write files,
+# unmount, mount again and verify them, check it with e2fsck -n, ask the guest's SCSI midlayer for
 # a device and a bus reset (the host must answer them as task management
-# and the file system stay intact), see a LUN the host adds while it
+# and the file system stay intact), time out a read the host stalls (its
+# error handler aborts it; the retry returns the data), see a LUN the host adds while it
 # runs appear as a disk (and take data) and go when the host removes it,
 # write a stream to the ramdisk
 # while the host recovers the back-end and verify it afterwards, then
-# unload and reload visorhba and find its disks and data again.  Both dmesgs stay clean, and the
-# host counted the commands.
+# unload and reload visorhba and find its disks and data again.  Last the
+# host removes the instance while the guest writes: the writes fail, the
+# disks and the PCI function go, QEMU and the removal finish.  Both dmesgs
+# stay clean, and the host counted the commands.
 # spar-timeout: 900
 
 set -u
@@ -32,14 +36,19 @@ FILE_MIB=64
 RD_PAGES=4096				# 4 KiB pages: 16 MiB
 RD2="$CFS/core/rd_mcp_0/r2"		# the LUN added while the guest runs
 RD2_PAGES=1024				# 4 MiB
+BLK="$CFS/core/iblock_0/b3"		# LUN 3, on a device-mapper device
+STALL=spar-hba-stall			# its name; suspended, its I/O stalls
+STALL_MIB=8
 L2_CHECKS="load disks size-lun0 size-lun1 raw-write raw-read mkfs mount
-fs-write fs-remount fs-verify tmf-device-reset tmf-bus-reset
-fs-after-reset lun-added lun-added-io lun-removed
-recover-during-write recover-resumed
-recover-write recover-data rmmod reload reload-disks raw-after-reload"
+fs-write fs-remount fs-verify fsck tmf-device-reset tmf-bus-reset
+fs-after-reset fsck-after-reset stall-timeout stall-read lun-added
+lun-added-io lun-removed recover-during-write recover-resumed
+recover-write recover-data rmmod reload reload-disks raw-after-reload
+unplug-io-failed unplug-disks-gone unplug-visorbus-empty unplug-pci-gone"
 # shellcheck disable=SC2046 # one check name a word
 t_declare hba-{create,configfs,initrd,cmds-counted,qemu-exit,l2-end} \
 	hba-{lun-add,lun-remove,recover-attr,notifies,tmfs-counted} \
+	hba-{stall-suspend,stall-resume,abort-counted,unplug-remove,unplug-gone} \
 	hba-{l2-dmesg,l1-dmesg,teardown} $(printf 'hba-%s ' $L2_CHECKS)
 
 # The script the L2 guest runs (busybox sh).
@@ -78,7 +87,7 @@ disks() {
 mkdir -p /tmp /mnt
 insmod /modules/visorhba.ko
 res load "$?"
-disks 2
+disks 3
 res disks "$?" "$(ls /sys/block | tr '\n' ' ')"
 d0="$(disk 0)"
 d1="$(disk 1)"
@@ -100,10 +109,12 @@ res raw-read "$?" "read back '$(md5 /tmp/raw2)', wrote '$(md5 /tmp/raw)'"
 echo "# raw: $(($(date +%s) - t0)) s"
 rm -f /tmp/raw2
 
-# A file system on the file-backed disk.
-mke2fs -q "/dev/$d0" > /dev/null 2>&1
-res mkfs "$?"
-mount -t ext2 "/dev/$d0" /mnt
+# An ext4 file system on the file-backed disk (mkfs.ext4 and e2fsck are
+# the L1 host's, from /usr/local/bin).
+PATH="/usr/local/bin:$PATH"
+out="$(mkfs.ext4 -q -F "/dev/$d0" 2>&1)"
+res mkfs "$?" "$out"
+mount -t ext4 "/dev/$d0" /mnt
 res mount "$?"
 t0=$(date +%s)
 r=0
@@ -116,7 +127,7 @@ for f in 0 1 2 3; do
 done
 sync
 res fs-write "$r"
-umount /mnt && echo 3 > /proc/sys/vm/drop_caches && mount -t ext2 "/dev/$d0" /mnt
+umount /mnt && echo 3 > /proc/sys/vm/drop_caches && mount -t ext4 "/dev/$d0" /mnt
 res fs-remount "$?"
 r=0
 for f in 0 1 2 3; do
@@ -125,6 +136,10 @@ for f in 0 1 2 3; do
 done
 res fs-verify "$r"
 echo "# fs: 32 MiB in $(($(date +%s) - t0)) s"
+umount /mnt
+out="$(e2fsck -fn "/dev/$d0" 2>&1)"
+res fsck "$?" "$(echo "$out" | tail -n 3 | tr '\n' ' ')"
+mount -t ext4 "/dev/$d0" /mnt
 
 # Resets from the SCSI midlayer (as sg_reset asks for them) become task
 # management functions; the file system comes through them intact.
@@ -134,7 +149,7 @@ res tmf-device-reset "$?"
 /bin/scsi_reset "/dev/$d0" bus
 res tmf-bus-reset "$?"
 umount /mnt && echo 3 > /proc/sys/vm/drop_caches &&
-	mount -t ext2 "/dev/$d0" /mnt
+	mount -t ext4 "/dev/$d0" /mnt
 r=$?
 for f in 0 1 2 3; do
 	m="$(md5 "/mnt/f$f")"
@@ -142,6 +157,36 @@ for f in 0 1 2 3; do
 done
 res fs-after-reset "$r"
 umount /mnt
+out="$(e2fsck -fn "/dev/$d0" 2>&1)"
+res fsck-after-reset "$?" "$(echo "$out" | tail -n 3 | tr '\n' ' ')"
+
+# The host stalls LUN 3's device: a read times out after 5 s, the error
+# handler's abort reaches the host as task management, and once the host
+# lets the device go the retried read returns the data written before.
+d3="$(disk 3)"
+dd if=/tmp/raw of="/dev/$d3" bs=64k count=1 oflag=direct 2> /dev/null
+dd if=/tmp/raw of=/tmp/s3ref bs=64k count=1 2> /dev/null
+echo 5 > "/sys/block/$d3/device/timeout"
+n0="$(cat "/sys/block/$d3/device/iotmo_cnt")"
+say STALL
+sleep "$((4 * SLOW))"
+dd if="/dev/$d3" of=/tmp/s3 bs=64k count=1 iflag=direct 2> /dev/null &
+rp=$!
+i=0
+while [ "$i" -lt "$((60 * SLOW))" ] &&
+	[ "$(cat "/sys/block/$d3/device/iotmo_cnt")" = "$n0" ]; do
+	sleep 1
+	i=$((i + 1))
+done
+n1="$(cat "/sys/block/$d3/device/iotmo_cnt")"
+[ "$((n1 - n0))" -ge 1 ]
+res stall-timeout "$?" "iotmo_cnt went from $n0 to $n1"
+say ABORTING
+wait "$rp"
+r=$?
+[ "$r" = 0 ] && same /tmp/s3 /tmp/s3ref
+res stall-read "$?" "dd status $r"
+echo 30 > "/sys/block/$d3/device/timeout"
 
 # A LUN added on the host while the guest runs becomes a disk, and goes
 # when the host removes it.
@@ -209,13 +254,52 @@ rmmod visorhba
 res rmmod "$?"
 insmod /modules/visorhba.ko
 res reload "$?"
-disks 2
+disks 3
 res reload-disks "$?"
 d1="$(disk 1)"
 # The ramdisk holds the stream written during the recovery.
 dd if="/dev/$d1" of=/tmp/big2 bs=64k count=256 2> /dev/null
 same /tmp/big /tmp/big2
 res raw-after-reload "$?"
+
+# The host removes the instance while direct writes run: they fail, the
+# disks, the visorbus device and the PCI function go.
+(
+	while dd if=/tmp/big of="/dev/$d1" bs=64k oflag=direct 2> /dev/null; do
+		:
+	done
+) &
+wp=$!
+sleep 1
+say UNPLUG
+i=0
+while [ "$i" -lt "$((180 * SLOW))" ] && kill -0 "$wp" 2> /dev/null; do
+	sleep 1
+	i=$((i + 1))
+done
+! kill -0 "$wp" 2> /dev/null
+res unplug-io-failed "$?" "the writes still run"
+i=0
+while [ "$i" -lt "$((60 * SLOW))" ] && ls -d /sys/block/sd* > /dev/null 2>&1; do
+	sleep 1
+	i=$((i + 1))
+done
+! ls -d /sys/block/sd* > /dev/null 2>&1
+res unplug-disks-gone "$?" "$(ls /sys/block | tr '\n' ' ')"
+i=0
+while [ "$i" -lt "$((20 * SLOW))" ] && [ -n "$(ls /sys/bus/visorbus/devices)" ]; do
+	sleep 1
+	i=$((i + 1))
+done
+[ -z "$(ls /sys/bus/visorbus/devices)" ]
+res unplug-visorbus-empty "$?" "$(ls /sys/bus/visorbus/devices)"
+i=0
+while [ "$i" -lt "$((20 * SLOW))" ] && grep -q '1018530[123]' /proc/bus/pci/devices; do
+	sleep 1
+	i=$((i + 1))
+done
+! grep -q '1018530[123]' /proc/bus/pci/devices
+res unplug-pci-gone "$?"
 say END
 EOF
 }
@@ -242,7 +326,26 @@ cfg_setup() {
 	mkdir -p "$FABRIC/$UUID/tpgt_0/lun/lun_0" \
 		"$FABRIC/$UUID/tpgt_0/lun/lun_1" || return 1
 	ln -s "$FILEIO" "$FABRIC/$UUID/tpgt_0/lun/lun_0/f0" || return 1
-	ln -s "$RD" "$FABRIC/$UUID/tpgt_0/lun/lun_1/r0"
+	ln -s "$RD" "$FABRIC/$UUID/tpgt_0/lun/lun_1/r0" || return 1
+	stall_setup && mkdir -p "$BLK" "$FABRIC/$UUID/tpgt_0/lun/lun_3" &&
+		echo "udev_path=/dev/mapper/$STALL" > "$BLK/control" &&
+		echo 1 > "$BLK/enable" &&
+		ln -s "$BLK" "$FABRIC/$UUID/tpgt_0/lun/lun_3/b3"
+}
+
+# stall_setup: /dev/mapper/$STALL, a linear device-mapper device on a loop
+# device, which `dmsetup suspend` stalls.
+# shellcheck disable=SC2317 # called through cfg_setup
+stall_setup() {
+	local loop
+	modprobe -a dm_mod loop target_core_iblock || return 1
+	truncate -s "${STALL_MIB}M" "$WORK/stall.img" &&
+		loop="$(losetup -f --show "$WORK/stall.img")" || return 1
+	echo "$loop" > "$WORK/stall.loop"
+	dmsetup create "$STALL" --noudevsync \
+		--table "0 $((STALL_MIB << 11)) linear $loop 0" || return 1
+	[ -b "/dev/mapper/$STALL" ] || dmsetup mknodes "$STALL"
+	[ -b "/dev/mapper/$STALL" ]
 }
 
 # shellcheck disable=SC2317 # called through t_ok
@@ -275,8 +378,19 @@ cfg_teardown() {
 	local t="$FABRIC/$UUID/tpgt_0"
 	lun_remove &&
 	rm -f "$t/lun/lun_0/f0" "$t/lun/lun_1/r0" &&
-		rmdir "$t/lun/lun_0" "$t/lun/lun_1" "$t" "$FABRIC/$UUID" &&
-		rmdir "$FABRIC" "$FILEIO" "$RD" "${FILEIO%/*}" "${RD%/*}"
+		rm -f "$t/lun/lun_3/b3" &&
+		rmdir "$t/lun/lun_0" "$t/lun/lun_1" "$t/lun/lun_3" "$t" \
+			"$FABRIC/$UUID" &&
+		rmdir "$FABRIC" "$FILEIO" "$RD" "$BLK" "${FILEIO%/*}" \
+			"${RD%/*}" "${BLK%/*}" && stall_teardown
+}
+
+# shellcheck disable=SC2317 # called through cfg_teardown
+stall_teardown() {
+	{ ! dmsetup info "$STALL" > /dev/null 2>&1 ||
+		{ dmsetup resume "$STALL" && dmsetup remove "$STALL"; }; } &&
+		{ [ ! -s "$WORK/stall.loop" ] ||
+			losetup -d "$(cat "$WORK/stall.loop")"; }
 }
 
 cleanup() {
@@ -308,7 +422,16 @@ qpid=$!
 # runs, to recover the back-end then.
 n0="$(cat "$DEV/stats/notifies")"
 m0="$(cat "$DEV/stats/tmfs_done")"
-if step ADDLUN 600; then
+if step STALL 600; then
+	t_ok hba-stall-suspend dmsetup suspend "$STALL"
+	m2="$(cat "$DEV/stats/tmfs_done")"
+	# The guest's read timed out; its abort is on the way.
+	step ABORTING 120 && sleep 3
+	t_ok hba-stall-resume dmsetup resume "$STALL"
+else
+	t_fail hba-stall-suspend "the L2 guest did not reach the STALL step"
+fi
+if step ADDLUN 300; then
 	t_ok hba-lun-add lun_add
 else
 	t_fail hba-lun-add "the L2 guest did not reach the ADDLUN step"
@@ -323,25 +446,42 @@ if step RECOVER 300; then
 else
 	t_fail hba-recover-attr "the L2 guest did not reach the RECOVER step"
 fi
+# The counters, then the instance goes while the guest writes.
+unplugging=0
+step UNPLUG 300 && unplugging=1
+grep -H . "$DEV"/stats/* 2> /dev/null | sed "s|^$DEV/stats/|# |"
+m1="$(cat "$DEV/stats/tmfs_done")"
+n1="$(cat "$DEV/stats/notifies")"
+n="$(cat "$DEV/stats/cmds_done" 2> /dev/null)"
+if [ "$unplugging" = 1 ]; then
+	t_ok hba-unplug-remove timeout "$(t_time 120)" \
+		sh -c "echo 1 > '$DEV/remove'"
+	t_not hba-unplug-gone test -e "$DEV"
+else
+	t_fail hba-unplug-remove "the L2 guest did not reach the UNPLUG step"
+fi
 wait "$qpid"
 rc=$?
 echo "# l2 hba: $((SECONDS - start)) s"
-grep -H . "$DEV"/stats/* 2> /dev/null | sed "s|^$DEV/stats/|# |"
 
 # shellcheck disable=SC2086 # one check name a word
 l2_verdicts HBATEST hba "$LOG" $L2_CHECKS
 t_ok hba-l2-end grep -qx 'HBATEST END' "$LOG"
 t_eq hba-qemu-exit 0 "$rc"
-# The device and the bus reset, answered by the host after LIO.
-m1="$(cat "$DEV/stats/tmfs_done")"
-if ((m1 - m0 >= 2)); then
+# The device and the bus reset, answered by the host after LIO, and the
+# abort of the stalled read.
+if ((${m2:-m1} - m0 >= 2)); then
 	t_pass hba-tmfs-counted
 else
-	t_fail hba-tmfs-counted "stats/tmfs_done moved by $((m1 - m0))"
+	t_fail hba-tmfs-counted "stats/tmfs_done moved by $((${m2:-m1} - m0)) before the stall"
+fi
+if ((m1 - ${m2:-m1} >= 1)); then
+	t_pass hba-abort-counted
+else
+	t_fail hba-abort-counted "stats/tmfs_done did not move during the stall"
 fi
 # One notification for the LUN added, one for the LUN removed.
-t_eq hba-notifies 2 "$(($(cat "$DEV/stats/notifies") - n0))"
-n="$(cat "$DEV/stats/cmds_done" 2> /dev/null)"
+t_eq hba-notifies 2 "$((n1 - n0))"
 if [ "${n:-0}" -gt 100 ]; then
 	t_pass hba-cmds-counted
 else

@@ -378,19 +378,42 @@ vm_summary() {
 	[ "$fail" -eq 0 ]
 }
 
+# What the standard L2 initramfs holds beyond busybox (tests/e2e/run.sh,
+# scripts/demo.sh): the SCSI disk driver, ext4 and its checksum for
+# visorhba's disks, and the host's mkfs.ext4, e2fsck and lsblk, which
+# busybox lacks.
+# shellcheck disable=SC2034 # used by the scripts that source this file
+VM_L2_CONTENT=(sd_mod crc32c_generic ext4 /sbin/mkfs.ext4 /sbin/e2fsck /bin/lsblk)
+
+# vm_copy_program PATH ROOT: the host program PATH as ROOT/usr/local/bin/NAME
+# (its own name, even when PATH is a link), and the shared libraries and
+# loader that ldd names for it at their own paths under ROOT.
+vm_copy_program() {
+	local prog="$1" root="$2" lib
+	mkdir -p "$root/usr/local/bin" &&
+		cp -L "$prog" "$root/usr/local/bin/${prog##*/}" || return 1
+	for lib in $(ldd "$prog" | grep -o '/[^ ]*'); do
+		[ -e "$root$lib" ] && continue
+		mkdir -p "$root${lib%/*}" && cp -L "$lib" "$root$lib" || return 1
+	done
+}
+
 # vm_l2_initramfs OUT INIT [MODULE...]: build (or reuse) a small busybox
 # initramfs for a nested (L2) guest with INIT as /init and the modules under
 # /modules, listed in load order in /modules.list.  A MODULE is either the
 # name of a module of $VM_KVER (its dependencies come along) or the path of
-# a .ko file (e.g. a guest driver built from this repository), loaded last.
+# a .ko file (e.g. a guest driver built from this repository), loaded last,
+# or the absolute path of a host program (e.g. /sbin/mke2fs), copied with
+# the shared libraries it needs to /usr/local/bin under its own name.
 vm_l2_initramfs() {
 	local out="$1" init="$2"
 	shift 2
 	local mods="" key stamp="$out.key" m
-	local -a names=() files=()
+	local -a names=() files=() bins=()
 	for m in "$@"; do
 		case "$m" in
 		*.ko) files+=("$m") ;;
+		/*) bins+=("$m") ;;
 		*) names+=("$m") ;;
 		esac
 	done
@@ -398,6 +421,7 @@ vm_l2_initramfs() {
 	key="$({
 		echo "$VM_KVER"
 		sha256sum "$VM_BUSYBOX" "$init" "${files[@]}"
+		[ "${#bins[@]}" -eq 0 ] || sha256sum "${bins[@]}"
 		echo "$mods"
 	} | sha256sum | cut -d' ' -f1)"
 	if [ -s "$out" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$key" ]; then
@@ -418,6 +442,9 @@ vm_l2_initramfs() {
 	for p in "${files[@]}"; do
 		cp "$p" "$tmp/modules/"
 		echo "${p##*/}" >> "$tmp/modules.list"
+	done
+	for p in "${bins[@]}"; do
+		vm_copy_program "$p" "$tmp" || { rm -rf "$tmp"; return 1; }
 	done
 	(cd "$tmp" && find . -print0 | sort -z |
 		cpio --null -o -H newc --quiet) | gzip -1 > "$tmp.cpio.gz"

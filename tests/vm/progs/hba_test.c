@@ -912,6 +912,20 @@ static int case_bad_lun(struct hba *h)
 	return want_check(&r, KEY_ILLEGAL_REQUEST, ASC_LUN_NOT_SUPPORTED);
 }
 
+/* TEST UNIT READY to target @id LUN @lun gets DID_NO_CONNECT */
+static int want_no_connect(struct hba *h, uint32_t id, uint32_t lun)
+{
+	struct spar_uiscmdrsp r;
+
+	if (test_unit_ready(h, id, lun, &r))
+		return -1;
+	if (le32toh(r.scsi.linuxstat) != DID_NO_CONNECT << 16 ||
+	    r.scsi.addlstat != SPAR_ADDL_SEL_TIMEOUT)
+		return bad("target %u LUN %u: %s, want linuxstat 0x10000 (DID_NO_CONNECT), addlstat 4",
+			   id, lun, describe(&r));
+	return 0;
+}
+
 static int case_no_target(struct hba *h)
 {
 	struct spar_uiscmdrsp r;
@@ -2485,6 +2499,55 @@ out:
 	return 0;
 }
 
+/* ---- the VHBA limits set through the instance's attributes ---- */
+
+/*
+ * The channel carries what the attributes say, the host refuses a target
+ * or a LUN beyond them, and the attributes do not change while the device
+ * is open.
+ */
+static int do_limits(char **argv)
+{
+	struct hba *h = hba_new(argv[0], 0);
+	uint32_t want[4], got[4];
+	struct spar_vhba_config_max max;
+	unsigned int i;
+	int ret, ok;
+
+	for (i = 0; i < 4; i++)
+		want[i] = strtoul(argv[i + 1], NULL, 0);
+	ok = !hba_open(h);
+	result("limits-open", ok);
+	if (!ok)
+		goto out;
+	ret = spar_vfio_bar0_read(&h->v, h->g.chan_off[HBA_CH] +
+				  offsetof(struct spar_io_channel, vhba) +
+				  offsetof(struct spar_iochannel_vhba, max),
+				  &max, sizeof(max));
+	got[0] = le32toh(max.max_id);
+	got[1] = le32toh(max.max_lun);
+	got[2] = le32toh(max.cmd_per_lun);
+	got[3] = le32toh(max.max_io_size);
+	ok = !ret && !memcmp(got, want, sizeof(got));
+	if (!ok)
+		bad("vhba area: max_id %u max_lun %u cmd_per_lun %u max_io_size %u, want %u %u %u %u",
+		    got[0], got[1], got[2], got[3], want[0], want[1],
+		    want[2], want[3]);
+	result("limits-area", ok);
+	result("limits-tur", !tur_ready(h));
+	result("limits-lun-beyond", !want_no_connect(h, 0, want[1]));
+	result("limits-id-beyond", !want_no_connect(h, want[0], 0));
+	ret = spar_sysfs_write(h->uuid, "max_lun", "1");
+	ok = ret == -EBUSY;
+	if (!ok)
+		bad("writing max_lun while open: %s, want EBUSY",
+		    ret ? strerror(-ret) : "accepted");
+	result("limits-busy", ok);
+out:
+	hba_close(h);
+	return 0;
+}
+
 /* ---- close and open again ---- */
 
 static int do_reopen(char **argv)
@@ -2527,6 +2590,9 @@ int main(int argc, char **argv)
 		  "evil-unmapped-iova evil-lun-beyond-max evil-tmf-unknown "
 		  "evil-dup-handles evil-flood evil-cdb-len evil-unmap-race" },
 		{ "reopen", 1, do_reopen, "reopen-first reopen-second" },
+		{ "limits", 5, do_limits,
+		  "limits-open limits-area limits-tur limits-lun-beyond "
+		  "limits-id-beyond limits-busy" },
 	};
 	const char *abort_after = getenv("SPAR_TEST_ABORT_AFTER");
 	unsigned int i;
@@ -2561,6 +2627,7 @@ int main(int argc, char **argv)
 	fprintf(stderr, "usage: hba_test basic UUID BLOCKS\n"
 		"       hba_test malformed UUID UUID2\n"
 		"       hba_test reopen UUID\n"
+		"       hba_test limits UUID MAX_ID MAX_LUN CMD_PER_LUN MAX_IO_SIZE\n"
 		"       hba_test --list SUBCOMMAND\n");
 	return 2;
 }

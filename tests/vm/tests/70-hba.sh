@@ -86,6 +86,8 @@ t_declare hba-configfs-setup hba-configfs-not-a-uuid hba-configfs-no-instance \
 	hba-configfs-tpgt-spelling \
 	hba-status-closed hba-dmesg hba-evil-logged \
 	hba-lun-unlink hba-tpg-rmdir hba-wwn-rmdir \
+	hba-limits-{defaults,max-id-0,max-id-9,max-lun-17,per-lun-word} \
+	hba-limits-{io-align,io-big,set,read,busy-why} \
 	"${EVIL_CASES[@]/#/hba-evil-}"
 prog="$SPAR_REPO/build/tools/hba_test"
 if [ ! -x "$prog" ]; then
@@ -196,6 +198,43 @@ else
 fi
 # The malformed commands were reported, naming the device.
 t_match hba-evil-logged "$u" "$log"
+
+# The VHBA limits are instance attributes: checked ranges, each refusal
+# explained in the kernel log, and the channel carries what they say.
+limits() {
+	local a
+	for a in max_id max_lun cmd_per_lun max_io_size; do
+		rd "$d/$a"
+	done | paste -sd ' '
+}
+# refused NAME ATTR VALUE WHY: writing VALUE to ATTR fails, the kernel
+# log says WHY, and the value stays.
+refused() {
+	local before
+	before="$(rd "$d/$2")"
+	dmesg_mark
+	if sysfs_write "$d/$2" "$3" 2> /dev/null; then
+		t_fail "$1" "$2 took '$3'"
+	elif [ "$(rd "$d/$2")" != "$before" ]; then
+		t_fail "$1" "$2 changed to $(rd "$d/$2") although refused"
+	else
+		t_match "$1" "$4" "$(dmesg_since)"
+	fi
+}
+t_eq hba-limits-defaults "8 16 64 262144" "$(limits)"
+refused hba-limits-max-id-0 max_id 0 "max_id: '0' is not a number from 1 to 8"
+refused hba-limits-max-id-9 max_id 9 "max_id: '9' is not a number from 1 to 8"
+refused hba-limits-max-lun-17 max_lun 17 "max_lun: '17' is not a number from 1 to 16"
+refused hba-limits-per-lun-word cmd_per_lun lots "cmd_per_lun: 'lots' is not a number from 1 to 128"
+refused hba-limits-io-align max_io_size 5000 "max_io_size: 5000 is not a multiple of 4096"
+refused hba-limits-io-big max_io_size 266240 "max_io_size: '266240' is not a number from 4096 to 262144"
+t_ok hba-limits-set sh -c "echo 2 > '$d/max_id' && echo 1 > '$d/max_lun' &&
+	echo 16 > '$d/cmd_per_lun' && echo 65536 > '$d/max_io_size'"
+t_eq hba-limits-read "2 1 16 65536" "$(limits)"
+dmesg_mark
+t_client "$prog" limits "$u" 2 1 16 65536
+t_match hba-limits-busy-why "max_lun: the device is open; set it before the VM starts" \
+	"$(dmesg_since)"
 
 # lun_unlink TPG: the ramdisk's link out of lun_0, then lun_0.
 lun_unlink() {
