@@ -3,7 +3,9 @@
 #
 # `make demo`: boot a throwaway VM, load the host module, show the mdev
 # types, create one instance of each type with mdevctl, show them and the
-# sysfs view of one, stop them.  Exits non-zero if any step fails.
+# sysfs view of one, stop them; then a nested guest on a spar-nic and a
+# spar-hba instance pings and formats a disk.  Exits non-zero if any step
+# fails.
 
 set -euo pipefail
 
@@ -21,7 +23,7 @@ start=$SECONDS
 vm_module_ready demo "$results" || { cat "$results"; exit 1; }
 # The nested guest's initramfs; the VM finds it at the same path.
 vm_l2_initramfs "$VM_BUILD/l2-initramfs-$VM_KVER.cpio.gz" \
-	"$root/tests/e2e/l2-init" > /dev/null
+	"$root/tests/e2e/l2-init" "${VM_L2_CONTENT[@]}" > /dev/null
 vm_boot demo "${SPAR_DEMO_TIMEOUT:-480}" tests/vm/lib/demo-guest.sh
 rc=0
 vm_collect demo demo "$results" || rc=1
@@ -37,10 +39,12 @@ echo "=== Summary"
 if [ "$rc" -eq 0 ] && [ "$fail" -eq 0 ] && [ "$pass" -gt 2 ]; then
 	echo "A throwaway VM ($VM_KVER, ${VM_ACCEL[1]}) loaded spar_mdev, created a"
 	echo "spar-nic, a spar-hba and a spar-input instance with mdevctl, showed them"
-	echo "and removed them again.  Then a nested guest, given a spar-nic instance"
-	echo "as a vfio-pci device, loaded visorbus and visornic and pinged the VM's"
-	echo "host interface spn-demo over it.  The kernel logged no warning.  All"
-	echo "$pass steps passed in $((SECONDS - start)) s."
+	echo "and removed them again.  Then a nested guest, given a spar-nic and a"
+	echo "spar-hba instance as vfio-pci devices, loaded visorbus, visornic and"
+	echo "visorhba, pinged the VM's host interface spn-demo, and made, mounted and"
+	echo "used an ext4 file system on the LIO disk the spar-hba instance served."
+	echo "The kernel logged no warning.  All $pass steps passed in"
+	echo "$((SECONDS - start)) s."
 else
 	echo "The demo FAILED ($fail of $((pass + fail)) steps):"
 	grep '^FAIL ' "$results" || true

@@ -110,19 +110,69 @@ done
 echo "l2: eth0 carrier $(cat /sys/class/net/eth0/carrier)"
 echo "l2: \$ ping -c 3 10.99.0.1"
 ping -c 3 -W 5 10.99.0.1 | sed 's/^/l2: /'
+
+# The spar-hba function: visorhba makes its LUN a disk.
+PATH="/usr/local/bin:$PATH"
+insmod /modules/visorhba.ko
+i=0
+while [ ! -e /sys/block/sda ] && [ "$i" -lt 60 ]; do
+	sleep 1
+	i=$((i + 1))
+done
+echo "l2: sda: $(cat /sys/block/sda/device/vendor 2> /dev/null) $(cat /sys/block/sda/device/model 2> /dev/null) on $(basename "$(readlink /sys/class/scsi_host/host0/device/../driver 2> /dev/null)")"
+echo "l2: \$ mkfs.ext4 -q /dev/sda && mount /dev/sda /mnt"
+mkdir -p /mnt
+mkfs.ext4 -q -F /dev/sda 2>&1 | sed 's/^/l2: /'
+mount -t ext4 /dev/sda /mnt && echo "l2: mounted"
+echo "hello from the nested guest" > /mnt/hello && sync
+echo "l2: \$ lsblk -o NAME,SIZE,TYPE,MOUNTPOINT,MODEL /dev/sda"
+lsblk -o NAME,SIZE,TYPE,MOUNTPOINT,MODEL /dev/sda 2>&1 | sed 's/^/l2: /'
+echo "l2: \$ df -h /mnt"
+df -h /mnt | sed 's/^/l2: /'
+umount /mnt
+echo "l2: \$ e2fsck -fn /dev/sda"
+e2fsck -fn /dev/sda > /dev/null 2>&1 && echo "l2: e2fsck: clean"
 L2EOF
+}
+
+# hba_target UUID DIR: a 64 MiB file in DIR as fileio backstore
+# fileio_0/demo, LUN 0 of the spar-hba instance UUID.
+hba_target() {
+	local cfs=/sys/kernel/config/target/core/fileio_0/demo
+	lio_ready target_core_file || return 1
+	truncate -s 64M "$2/disk.img" && mkdir -p "$cfs" &&
+		echo "fd_dev_name=$2/disk.img,fd_dev_size=$((64 << 20))" > "$cfs/control" &&
+		echo 1 > "$cfs/enable" || return 1
+	show "$SPAR_REPO/build/tools/sparctl" hba add "$1" 0 fileio_0/demo &&
+		show "$SPAR_REPO/build/tools/sparctl" hba show "$1"
+}
+
+# hba_target_remove UUID: LUN 0, the backstore and the fabric's directory
+# go (configfs holds the module while that exists).
+hba_target_remove() {
+	"$SPAR_REPO/build/tools/sparctl" hba remove "$1" 0 > /dev/null &&
+		rmdir /sys/kernel/config/target/core/fileio_0/demo \
+			/sys/kernel/config/target/core/fileio_0 \
+			/sys/kernel/config/target/spar
 }
 
 # A nested guest, started by QEMU with the spar-nic instance as a vfio-pci
 # device, loads the guest modules and pings this VM's host interface.
 nested() {
-	local u d work=/tmp/demo-l2 log l2log
+	local u d h work=/tmp/demo-l2 log l2log
 
-	step "A nested guest on spar-nic: visorbus + visornic ping the host"
+	step "A nested guest on spar-nic and spar-hba: it pings the host and formats a disk"
 	u="$(new_uuid)"
 	d="$MDEV_DEVICES/$u"
-	if ! show mdevctl start -u "$u" -p spar -t spar-nic; then
+	h="$(new_uuid)"
+	if ! show mdevctl start -u "$u" -p spar -t spar-nic ||
+		! show mdevctl start -u "$h" -p spar -t spar-hba; then
 		t_fail nested-create
+		return
+	fi
+	mkdir -p "$work"
+	if ! hba_target "$h" "$work"; then
+		t_fail nested-hba-target
 		return
 	fi
 	show sysfs_write "$d/ifname" spn-demo
@@ -135,20 +185,28 @@ nested() {
 		return
 	fi
 
-	printf '$ qemu-system-x86_64 ... -device vfio-pci,sysfsdev=%s\n' "$d"
+	printf '$ qemu-system-x86_64 ... -device vfio-pci,sysfsdev=%s \\\n' "$d"
+	printf '      -device vfio-pci,sysfsdev=%s\n' "$MDEV_DEVICES/$h"
 	echo "(a nested guest under software emulation takes a minute or two to boot)"
 	L2_INITRD="$work/initrd.gz" l2_boot demo "${SPAR_DEMO_L2_TIMEOUT:-300}" \
-		-device "vfio-pci,sysfsdev=$d" > /dev/null
+		-device "vfio-pci,sysfsdev=$d" \
+		-device "vfio-pci,sysfsdev=$MDEV_DEVICES/$h" > /dev/null
 	l2log="$(l2_log demo)"
 	log="$(grep -a '^l2: ' "$l2log")"
 	printf '%s\n' "$log"
 	t_match nested-visornic 'eth0 driver: visornic' "$log"
 	t_match nested-ping ' 3 packets received' "$log"
+	t_match nested-hba-mount '^l2: mounted$' "$log"
+	t_match nested-hba-lsblk '^l2: sda .*64M .*disk .*/mnt' "$log"
+	t_match nested-hba-fsck '^l2: e2fsck: clean$' "$log"
 
 	step "The host side of that conversation"
 	show ip -s link show spn-demo
 	(cd "$d/stats" && show grep . doorbells interrupts net_xmit net_rcv_post)
+	(cd "$MDEV_DEVICES/$h/stats" && show grep . doorbells interrupts cmds_done)
 	show mdevctl stop -u "$u"
+	t_ok nested-hba-unlink hba_target_remove "$h"
+	show mdevctl stop -u "$h"
 }
 
 main 2>&1 | tee /tmp/demo.out
