@@ -19,11 +19,15 @@ LOCK    := $(ROOT)/scripts/lock.sh
 
 # Extra kbuild arguments, e.g. W=1 or C=2 (scripts/lint.sh uses them).
 KBUILD_ARGS ?=
+# The modules `make`, `make install` build: host (spar_mdev), guest
+# (visorbus, visornic, visorhba) or all (Kbuild).
+SPAR_MODULES ?= all
 # Seconds `make fuzz` gives each fuzz target.
 FUZZ_SECONDS ?= 60
 
 .PHONY: all deps modules tools check check-unit check-vm check-e2e lint check-debug \
-	fuzz bench demo install clean help unit-tier check-tiers soak-unmap
+	fuzz bench demo install uninstall dkms-install dkms-uninstall check-dkms clean help \
+	unit-tier check-tiers soak-unmap
 
 all: deps modules tools
 
@@ -39,14 +43,21 @@ help:
 	@echo "make soak-unmap   RACE_CYCLES (10000) dma_unmap races, some 2.5 minutes (not in check)"
 	@echo "make bench        benchmarks (never part of check)"
 	@echo "make demo         boot a VM, load the module, create one instance of each type"
-	@echo "make install      install the modules for the running kernel (KVER=... to choose)"
+	@echo "make install      install the modules for the newest kernel (KVER=... to choose),"
+	@echo "                  sparctl, its manual page, the udev rule, the mdevctl call-out,"
+	@echo "                  the systemd unit and the documentation (DESTDIR=, PREFIX=/usr)"
+	@echo "make uninstall    remove what make install installed (same DESTDIR, PREFIX, KVER)"
+	@echo "make dkms-install the DKMS source trees spar-mdev-$(SPAR_VERSION) and spar-mdev-guest-$(SPAR_VERSION)"
+	@echo "                  in $(DKMS_SRCDIR) (DESTDIR=); make dkms-uninstall removes them"
+	@echo "make check-dkms   dkms add, build for every installed kernel, status, remove,"
+	@echo "                  all in a temporary tree (not in check)"
 
 deps:
 	@$(ROOT)/scripts/deps.sh
 
 modules: deps
 	@test -n "$(KVER)" || { echo "no installed kernel with headers found (scripts/kver.sh)"; exit 1; }
-	$(MAKE) -C $(KDIR) M=$(ROOT) $(KBUILD_ARGS) modules
+	$(MAKE) -C $(KDIR) M=$(ROOT) SPAR_MODULES=$(SPAR_MODULES) $(KBUILD_ARGS) modules
 
 tools: deps
 	$(MAKE) -C tools
@@ -130,11 +141,124 @@ bench: modules tools
 demo: modules
 	@$(ROOT)/scripts/demo.sh
 
-install: modules
-	$(MAKE) -C $(KDIR) M=$(ROOT) INSTALL_MOD_DIR=updates/spar modules_install
+# Installation.  DESTDIR stages everything into another root; PREFIX
+# places sparctl, its manual page and the documentation.  The modules go
+# to /lib/modules/$(KVER)/updates/spar (INSTALL_MOD_PATH, default
+# DESTDIR, is kbuild's name for the root), the udev rule, the systemd unit
+# and the mdevctl call-out where udev, systemd and mdevctl look for them.
+override DESTDIR := $(abspath $(DESTDIR))
+PREFIX   ?= /usr
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+DOCDIR   ?= $(PREFIX)/share/doc/spar-mdev
+UDEVRULESDIR   ?= /lib/udev/rules.d
+SYSTEMDUNITDIR ?= /lib/systemd/system
+CALLOUTDIR     ?= /etc/mdevctl.d/scripts.d/callouts
+INSTALL_MOD_PATH ?= $(DESTDIR)
+MODTREE  = $(INSTALL_MOD_PATH)/lib/modules/$(KVER)
+MODDIR   = $(MODTREE)/updates/spar
+# The mdevctl the udev rule runs: the one in PATH at install time.
+MDEVCTL  ?= $(shell command -v mdevctl 2>/dev/null || echo /usr/bin/mdevctl)
+# Every module install may have put there, by its path under $(MODDIR),
+# and the suffixes kbuild gives them (compressed on some kernels).
+MOD_FILES = mdev-parent/spar_mdev guest/visorbus/visorbus \
+	    guest/visornic/visornic guest/visorhba/visorhba
+MOD_SUFFIXES = .ko .ko.gz .ko.xz .ko.zst
+# What depmod writes into $(MODTREE).
+DEPMOD_FILES = modules.alias modules.alias.bin modules.builtin.alias.bin \
+	       modules.builtin.bin modules.dep modules.dep.bin modules.devname \
+	       modules.softdep modules.symbols modules.symbols.bin modules.weakdep
+space := $(subst ,, )
+comma := ,
+DOC_FILES = README.md $(wildcard Documentation/*.rst) samples/README.md \
+	    $(wildcard samples/mdevctl/*.json) samples/libvirt/README.md \
+	    $(wildcard samples/libvirt/*.xml)
+
+# $(call prune,DIR,TOP): remove DIR, then the directories above it up to
+# TOP (not included), while they are empty.
+prune = d='$(1)'; while [ -n "$$d" ] && [ "$$d" != '$(2)' ]; do \
+		[ ! -d "$$d" ] || rmdir "$$d" 2>/dev/null || break; d=$${d%/*}; done
+# $(call top,DIR): how far up uninstall prunes: up to DESTDIR when staging,
+# else up to DIR, below which install made the directories.
+top = $(or $(DESTDIR),$(abspath $(1)))
+
+install: modules tools
+	$(MAKE) -C $(KDIR) M=$(ROOT) SPAR_MODULES=$(SPAR_MODULES) INSTALL_MOD_DIR=updates/spar \
+		$(if $(INSTALL_MOD_PATH),INSTALL_MOD_PATH=$(INSTALL_MOD_PATH)) modules_install
 	depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KVER)
+	$(MAKE) -C tools install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) BINDIR=$(BINDIR) MANDIR=$(MANDIR)
+	install -d $(DESTDIR)$(CALLOUTDIR) $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(UDEVRULESDIR)
+	install -m 0755 tools/mdevctl/spar-hba-luns $(DESTDIR)$(CALLOUTDIR)/spar-hba-luns
+	sed 's|/usr/bin/sparctl|$(BINDIR)/sparctl|' tools/mdevctl/spar-hba-luns.service \
+		> $(DESTDIR)$(SYSTEMDUNITDIR)/spar-hba-luns.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/spar-hba-luns.service
+	sed 's|@MDEVCTL@|$(MDEVCTL)|g' tools/udev/60-spar-mdev.rules.in \
+		> $(DESTDIR)$(UDEVRULESDIR)/60-spar-mdev.rules
+	chmod 0644 $(DESTDIR)$(UDEVRULESDIR)/60-spar-mdev.rules
+	for f in $(DOC_FILES); do install -D -m 0644 "$$f" "$(DESTDIR)$(DOCDIR)/$$f" || exit 1; done
+
+# Removes the files install put there, and the directories it made once
+# they are empty; then runs depmod, or, in a staging root with no module
+# left, removes depmod's files too.
+uninstall:
+	@test -n "$(KVER)" || { echo "no installed kernel with headers found (scripts/kver.sh)"; exit 1; }
+	@echo "rm -f $(MODDIR)/{$(subst $(space),$(comma),$(MOD_FILES))}.ko*"
+	@rm -f $(foreach m,$(MOD_FILES),$(addprefix $(MODDIR)/$(m),$(MOD_SUFFIXES)))
+	@$(foreach m,$(MOD_FILES),$(call prune,$(MODDIR)/$(patsubst %/,%,$(dir $(m))),$(or $(INSTALL_MOD_PATH),$(MODTREE)));)
+	@if [ ! -d $(MODTREE) ]; then :; \
+	elif [ -n "$(INSTALL_MOD_PATH)" ] && [ -z "$$(find $(MODTREE) -name '*.ko*' -print -quit)" ]; then \
+		echo "rm -f $(MODTREE)/<depmod files>"; \
+		rm -f $(addprefix $(MODTREE)/,$(DEPMOD_FILES)); \
+		$(call prune,$(MODTREE),$(INSTALL_MOD_PATH)); \
+	else \
+		echo "depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KVER)"; \
+		depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KVER); \
+	fi
+	$(MAKE) -C tools uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) BINDIR=$(BINDIR) MANDIR=$(MANDIR)
+	rm -f $(DESTDIR)$(CALLOUTDIR)/spar-hba-luns $(DESTDIR)$(SYSTEMDUNITDIR)/spar-hba-luns.service \
+		$(DESTDIR)$(UDEVRULESDIR)/60-spar-mdev.rules
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(DOC_FILES))
+	@$(call prune,$(DESTDIR)$(DOCDIR)/Documentation,$(call top,$(PREFIX)/share)); \
+	$(call prune,$(DESTDIR)$(DOCDIR)/samples/mdevctl,$(call top,$(PREFIX)/share)); \
+	$(call prune,$(DESTDIR)$(DOCDIR)/samples/libvirt,$(call top,$(PREFIX)/share)); \
+	$(call prune,$(DESTDIR)$(MANDIR)/man8,$(call top,$(MANDIR))); \
+	$(foreach d,$(BINDIR) $(CALLOUTDIR) $(SYSTEMDUNITDIR) $(UDEVRULESDIR), \
+		$(call prune,$(DESTDIR)$(d),$(call top,$(d)));)
+
+# DKMS source trees: spar-mdev (the host module) and spar-mdev-guest (the
+# guest modules), each with the sources it builds and its dkms.conf
+# (dkms.conf, dkms-guest.conf) at the version of the file VERSION.
+SPAR_VERSION := $(shell cat $(ROOT)/VERSION)
+DKMS_SRCDIR ?= /usr/src
+DKMS_COMMON = Kbuild VERSION scripts/compat-probe.sh $(wildcard channel/*.[ch]) \
+	      $(shell find include -name '*.h')
+DKMS_HOST   = mdev-parent/Kbuild $(filter-out %.mod.c %_probed.h, \
+		$(wildcard mdev-parent/*.[ch] mdev-parent/probes/*.c))
+DKMS_GUEST  = guest/Kbuild $(wildcard guest/*/Kbuild) $(filter-out %.mod.c %_probed.h, \
+		$(wildcard guest/*/*.[ch] guest/*/probes/*.c)) \
+	      $(shell find guest/include -name '*.h')
+DKMS_HOST_DIR  = $(DESTDIR)$(DKMS_SRCDIR)/spar-mdev-$(SPAR_VERSION)
+DKMS_GUEST_DIR = $(DESTDIR)$(DKMS_SRCDIR)/spar-mdev-guest-$(SPAR_VERSION)
+
+dkms-install:
+	rm -rf $(DKMS_HOST_DIR) $(DKMS_GUEST_DIR)
+	for f in $(DKMS_COMMON) $(DKMS_HOST); do install -D -m 0644 "$$f" "$(DKMS_HOST_DIR)/$$f" || exit 1; done
+	sed 's/@VERSION@/$(SPAR_VERSION)/' dkms.conf > $(DKMS_HOST_DIR)/dkms.conf
+	for f in $(DKMS_COMMON) $(DKMS_GUEST); do install -D -m 0644 "$$f" "$(DKMS_GUEST_DIR)/$$f" || exit 1; done
+	sed 's/@VERSION@/$(SPAR_VERSION)/' dkms-guest.conf > $(DKMS_GUEST_DIR)/dkms.conf
+	@echo "next: dkms add spar-mdev/$(SPAR_VERSION) (host) or spar-mdev-guest/$(SPAR_VERSION) (guest);"
+	@echo "      dkms build, dkms install (Documentation/admin-guide.rst, DKMS)"
+
+dkms-uninstall:
+	rm -rf $(DKMS_HOST_DIR) $(DKMS_GUEST_DIR)
+	@$(call prune,$(DESTDIR)$(DKMS_SRCDIR),$(call top,$(DKMS_SRCDIR)))
+
+# dkms add, build (every installed kernel with headers), status and remove
+# of both packages in a temporary tree; not part of check.
+check-dkms: deps
+	@$(ROOT)/scripts/dkms-check.sh
 
 clean:
-	-$(MAKE) -C $(KDIR) M=$(ROOT) clean
+	-$(MAKE) -C $(KDIR) M=$(ROOT) SPAR_MODULES=all clean
 	-$(MAKE) -C tools clean
 	rm -rf build

@@ -22,6 +22,11 @@ pkgs=(
 	qemu-system-x86 busybox-static mdevctl iproute2
 	# a backstore the e2e tier stalls (device-mapper); fio for `make bench`
 	dmsetup fio
+	# the DKMS packages of `make check-dkms`
+	dkms
+	# libvirt in the e2e tier (libvirtd and virtlogd run by hand in the VM,
+	# not as services of this machine)
+	libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
 )
 
 missing=()

@@ -11,7 +11,9 @@
 # Prints a table; the raw lines are in build/bench/results.txt.  Then runs
 # the nested benchmark, tests/bench/e2e-bench.sh (visornic in a nested
 # guest against virtio-net; raw lines in build/bench/e2e.txt), unless
-# SPAR_BENCH_NESTED=0.
+# SPAR_BENCH_NESTED=0, and the spar-hba benchmark, tests/bench/hba-bench.sh
+# (visorhba in a nested guest against virtio-blk and virtio-scsi, fio; raw
+# lines in build/bench/hba.txt), unless SPAR_BENCH_HBA=0.
 
 set -euo pipefail
 
@@ -62,7 +64,13 @@ END {
 	print "ratio: spar frames/s over veth frames/s (same VM, same sizes, TCG)."
 }' "$out/results.txt"
 
+rc=0
 if [ "${SPAR_BENCH_NESTED:-1}" != 0 ]; then
 	echo
-	"$here/e2e-bench.sh"
+	"$here/e2e-bench.sh" || rc=1
 fi
+if [ "${SPAR_BENCH_HBA:-1}" != 0 ]; then
+	echo
+	"$here/hba-bench.sh" || rc=1
+fi
+exit "$rc"
