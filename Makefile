@@ -12,7 +12,7 @@ KDIR    ?= /lib/modules/$(KVER)/build
 # mixes them: the VM on the newest, its nested guests on the oldest.
 KVERS   ?= $(shell $(ROOT)/scripts/kver.sh --all 2>/dev/null)
 MIXED_L2 = $(if $(word 2,$(KVERS)),$(firstword $(KVERS)))
-MIXED_TESTS ?= 30-visornic
+MIXED_TESTS ?= 70-guest-autoload
 RESULTS := $(ROOT)/build/results
 # Runs that write build/results take this lock (scripts/lock.sh).
 LOCK    := $(ROOT)/scripts/lock.sh

@@ -7,8 +7,10 @@
 # started; a domain made from samples/libvirt/domain.xml (direct kernel
 # boot, serial console to a file, ACPI on) carries it.  The L2 guest pings
 # the host interface over visornic; a spar-hba instance with an 8 MiB
-# ramdisk LUN is attached live (samples/libvirt/hostdev-hba.xml), the
-# guest sees and reads the disk, and it is detached live, the disk gone.
+# ramdisk LUN and a second spar-nic instance are attached live
+# (samples/libvirt/hostdev-hba.xml, hostdev-nic.xml), the guest sees and
+# reads the disk and sees eth1, and both are detached live, the disk and
+# eth1 gone.
 # Last the host stops the spar-nic instance (mdevctl stop) while the
 # domain runs: QEMU, asked through the VFIO request interrupt, unplugs it,
 # the guest's eth0, visorbus devices and PCI function go, the stop
@@ -31,10 +33,11 @@ RD="$CFS/core/rd_mcp_9/virt"
 SAMPLES="$SPAR_REPO/samples"
 ctl="$SPAR_REPO/build/tools/sparctl"
 VIRSH=(virsh -q -c qemu:///system)
-L2_CHECKS="ping hba-disk hba-read hba-disk-gone eth0-gone visorbus-empty pci-gone"
+L2_CHECKS="ping hba-disk hba-read eth1 hba-disk-gone eth1-gone eth0-gone
+visorbus-empty pci-gone"
 
 # shellcheck disable=SC2046 # one check name a word
-t_declare virt-{tools,daemons,nic-define,nic-start,nic-if,hba-start,hba-lun} \
+t_declare virt-{tools,daemons,nic-define,nic-start,nic-if,hba-start,hba-lun,nic2-start} \
 	virt-{initrd,xml,define,start,l2-ready,attach,detach,nic-stop} \
 	virt-{nic-gone,host-if-gone,shut-off,undefine,l2-end,l2-dmesg,l1-dmesg} \
 	$(printf 'virt-%s ' $L2_CHECKS)
@@ -58,6 +61,7 @@ until_ok() {
 has_disk() { ls -d /sys/block/sd* > /dev/null 2>&1; }
 no_disk() { ! has_disk; }
 no_eth0() { [ ! -e /sys/class/net/eth0 ]; }
+no_eth1() { [ ! -e /sys/class/net/eth1 ]; }
 no_visor() { [ -z "$(ls /sys/bus/visorbus/devices)" ]; }
 no_pci() { ! grep -q '1018530[123]' /proc/bus/pci/devices; }
 insmod /modules/visornic.ko
@@ -75,9 +79,13 @@ d="$(basename "$(ls -d /sys/block/sd* 2> /dev/null | head -n 1)")"
 [ "$(cat "/sys/block/$d/size" 2> /dev/null)" = 16384 ] &&
 	dd if="/dev/$d" of=/dev/null bs=64k count=16 iflag=direct 2> /dev/null
 res hba-read "$?" "disk '$d' of $(cat "/sys/block/$d/size" 2> /dev/null) sectors"
+until_ok 120 test -e /sys/class/net/eth1
+res eth1 "$?" "no eth1"
 say DISK
 until_ok 240 no_disk
 res hba-disk-gone "$?"
+until_ok 120 no_eth1
+res eth1-gone "$?"
 say DISK-GONE
 until_ok 240 no_eth0
 res eth0-gone "$?"
@@ -105,7 +113,8 @@ make_xml() {
 		-e "s|</vcpu>|</vcpu><cpu mode='custom' match='exact' check='none'><model fallback='allow'>qemu64</model><feature policy='disable' name='cx16'/></cpu>|" \
 		"$SAMPLES/libvirt/domain.xml" > "$WORK/domain.xml" &&
 		sed "s|@UUID@|$HBA|" "$SAMPLES/libvirt/hostdev-hba.xml" > "$WORK/hba.xml" &&
-		! grep -q '@[A-Z_]*@' "$WORK/domain.xml" "$WORK/hba.xml"
+		sed "s|@UUID@|$NIC2|" "$SAMPLES/libvirt/hostdev-nic.xml" > "$WORK/nic2.xml" &&
+		! grep -q '@[A-Z_]*@' "$WORK/domain.xml" "$WORK/hba.xml" "$WORK/nic2.xml"
 }
 
 # daemons: virtlogd and libvirtd, configured for a chroot without
@@ -181,6 +190,7 @@ cleanup() {
 	"$ctl" hba remove "$HBA" 0 > /dev/null 2>&1
 	rmdir "$CFS/spar" "$RD" "${RD%/*}" 2> /dev/null
 	mdevctl stop -u "$HBA" > /dev/null 2>&1
+	mdevctl stop -u "$NIC2" > /dev/null 2>&1
 	mdevctl stop -u "$NIC" > /dev/null 2>&1
 	mdevctl undefine -u "$NIC" > /dev/null 2>&1
 }
@@ -190,6 +200,7 @@ rm -rf "$WORK"
 mkdir -p "$WORK"
 NIC="$(new_uuid)"
 HBA="$(new_uuid)"
+NIC2="$(new_uuid)"
 trap cleanup EXIT
 t_ok virt-tools command -v virsh libvirtd virtlogd mdevctl
 [ "$T_FAILS" -eq 0 ] || t_done
@@ -201,6 +212,7 @@ t_ok virt-nic-start mdevctl start -u "$NIC"
 t_ok virt-nic-if nic_if
 t_ok virt-hba-start mdevctl start -u "$HBA" -p spar -t spar-hba
 t_ok virt-hba-lun hba_lun
+t_ok virt-nic2-start mdevctl start -u "$NIC2" -p spar -t spar-nic
 t_ok virt-initrd make_initrd
 t_ok virt-xml make_xml
 t_ok virt-define "${VIRSH[@]}" define "$WORK/domain.xml"
@@ -210,9 +222,11 @@ t_ok virt-start "${VIRSH[@]}" start "$DOMAIN"
 if step READY 400; then
 	t_pass virt-l2-ready
 	echo "# l2 ready after $((SECONDS - start)) s"
-	t_ok virt-attach "${VIRSH[@]}" attach-device "$DOMAIN" "$WORK/hba.xml" --live
+	t_ok virt-attach sh -c "${VIRSH[*]} attach-device $DOMAIN $WORK/hba.xml --live &&
+		${VIRSH[*]} attach-device $DOMAIN $WORK/nic2.xml --live"
 	step DISK 300
-	t_ok virt-detach "${VIRSH[@]}" detach-device "$DOMAIN" "$WORK/hba.xml" --live
+	t_ok virt-detach sh -c "${VIRSH[*]} detach-device $DOMAIN $WORK/hba.xml --live &&
+		${VIRSH[*]} detach-device $DOMAIN $WORK/nic2.xml --live"
 	step DISK-GONE 300
 	t_ok virt-nic-stop timeout "$(t_time 180)" mdevctl stop -u "$NIC"
 	t_not virt-nic-gone test -e "$MDEV_DEVICES/$NIC"
