@@ -51,6 +51,9 @@ cleanup() {
 	mdevctl stop -u "$u" > /dev/null 2>&1
 	mdevctl undefine -u "$u" > /dev/null 2>&1
 	wwn_cleanup 2> /dev/null
+	# sparctl made the fabric's directory; while it exists configfs holds
+	# spar_mdev (90-unload-reload unloads it).
+	rmdir "$FABRIC" 2> /dev/null
 	rmdir "$RD_HBA"/r* "$RD_HBA" 2> /dev/null
 	rm -f "$CALLOUTS/spar-hba-luns"
 	rm -rf "$WORK"
