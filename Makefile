@@ -20,7 +20,7 @@ LOCK    := $(ROOT)/scripts/lock.sh
 # Extra kbuild arguments, e.g. W=1 or C=2 (scripts/lint.sh uses them).
 KBUILD_ARGS ?=
 # The modules `make`, `make install` build: host (spar_mdev), guest
-# (visorbus, visornic, visorhba) or all (Kbuild).
+# (visorbus, visornic, visorhba, visorinput) or all (Kbuild).
 SPAR_MODULES ?= all
 # Seconds `make fuzz` gives each fuzz target.
 FUZZ_SECONDS ?= 60
@@ -162,7 +162,8 @@ MDEVCTL  ?= $(shell command -v mdevctl 2>/dev/null || echo /usr/bin/mdevctl)
 # Every module install may have put there, by its path under $(MODDIR),
 # and the suffixes kbuild gives them (compressed on some kernels).
 MOD_FILES = mdev-parent/spar_mdev guest/visorbus/visorbus \
-	    guest/visornic/visornic guest/visorhba/visorhba
+	    guest/visornic/visornic guest/visorhba/visorhba \
+	    guest/visorinput/visorinput
 MOD_SUFFIXES = .ko .ko.gz .ko.xz .ko.zst
 # What depmod writes into $(MODTREE).
 DEPMOD_FILES = modules.alias modules.alias.bin modules.builtin.alias.bin \

@@ -128,8 +128,7 @@ static int spar_check_type(struct spar_type *t)
 
 	if (!d->sysfs_name || strcmp(d->sysfs_name, t->table_name) ||
 	    !d->name || !d->description || !d->chans ||
-	    !d->nr_chans || d->nr_chans > SPAR_TRANSPORT_MAX_CHANNELS ||
-	    (d->ops && !d->ops->handle))
+	    !d->nr_chans || d->nr_chans > SPAR_TRANSPORT_MAX_CHANNELS)
 		goto bad;
 	t->msg_size = 0;
 	t->ring_sized = false;
@@ -138,7 +137,13 @@ static int spar_check_type(struct spar_type *t)
 			goto bad;
 		t->ring_sized |= d->chans[c].ring_sized;
 	}
-	if (d->ops && (!t->msg_size || t->msg_size > SPAR_ENGINE_MSG_MAX))
+	/*
+	 * A back-end handles what the guest sends on the queues the host
+	 * consumes; one whose channels have none (input) only produces.
+	 */
+	if (d->ops && (t->msg_size > SPAR_ENGINE_MSG_MAX ||
+		       (t->msg_size && !d->ops->handle) ||
+		       (!t->msg_size && !d->ops->poll)))
 		goto bad;
 	return spar_check_limit(t);
 bad:

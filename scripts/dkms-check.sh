@@ -119,7 +119,7 @@ check() {
 }
 
 check spar-mdev "" spar_mdev
-check spar-mdev-guest guest- visorbus visornic visorhba
+check spar-mdev-guest guest- visorbus visornic visorhba visorinput
 
 if [ -z "$(find "$tmp/modules" -mindepth 1 -print -quit)" ]; then
 	pass installtree-empty

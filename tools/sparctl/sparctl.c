@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sparctl: list and inspect spar mediated devices, and configure the LIO
- * target of spar-hba instances (hba.c).
+ * sparctl: list and inspect spar mediated devices, configure the LIO
+ * target of spar-hba instances (hba.c), and choose and feed the input
+ * sources of spar-input instances (input.c).
  *
  *   sparctl list
  *   sparctl inspect UUID
@@ -12,6 +13,7 @@
  *   sparctl hba save UUID [--file PATH]
  *   sparctl hba restore UUID [--file PATH]
  *   sparctl hba restore --all
+ *   sparctl input show|bind|unbind|grab|type|key|move|button|wheel|send ...
  */
 #include <dirent.h>
 #include <errno.h>
@@ -28,23 +30,49 @@
 
 const char *prog = "sparctl";
 
+static const char *const synopsis[] = {
+	"list",
+	"inspect UUID",
+	"stats UUID",
+	"hba show UUID",
+	"hba add UUID LUN BACKSTORE [--target N]",
+	"hba remove UUID LUN [--target N]",
+	"hba save UUID [--file PATH]",
+	"hba restore UUID [--file PATH]",
+	"hba restore --all",
+	"input show UUID",
+	"input bind UUID SELECTOR",
+	"input unbind UUID SELECTOR|--all",
+	"input grab UUID on|off",
+	"input type UUID TEXT [--delay MS]",
+	"input key UUID NAME[+NAME...] [--hold MS]",
+	"input move UUID X Y",
+	"input button UUID left|middle|right [--hold MS]",
+	"input wheel UUID N",
+	"input send UUID < SCRIPT",
+	NULL,
+};
+
 void usage(FILE *f)
 {
-	fprintf(f, "usage: %s list\n"
-		   "       %s inspect UUID\n"
-		   "       %s stats UUID\n"
-		   "       %s hba show UUID\n"
-		   "       %s hba add UUID LUN BACKSTORE [--target N]\n"
-		   "       %s hba remove UUID LUN [--target N]\n"
-		   "       %s hba save UUID [--file PATH]\n"
-		   "       %s hba restore UUID [--file PATH]\n"
-		   "       %s hba restore --all\n"
-		   "BACKSTORE is <hba>/<dev> under /sys/kernel/config/target/core\n"
+	unsigned int i;
+
+	for (i = 0; synopsis[i]; i++)
+		fprintf(f, "%s %s %s\n", i ? "      " : "usage:", prog,
+			synopsis[i]);
+	fprintf(f, "BACKSTORE is <hba>/<dev> under /sys/kernel/config/target/core\n"
 		   "(e.g. rd_mcp_0/r0, fileio_0/disk1); N is the SCSI target id,\n"
 		   "0 to 7, default 0; LUN is 0 to 15.  save and restore use\n"
 		   "PATH, by default DIR/UUID.luns; DIR is $SPARCTL_HBA_DIR, or\n"
-		   "/etc/spar-mdev/hba.\n",
-		prog, prog, prog, prog, prog, prog, prog, prog, prog);
+		   "/etc/spar-mdev/hba.\n"
+		   "SELECTOR is name=TEXT, phys=TEXT or uniq=TEXT (TEXT ending in\n"
+		   "'*' matches as a prefix).  type, key, move, button, wheel and\n"
+		   "send inject through uinput devices the instance takes; TEXT is\n"
+		   "US-layout ASCII (\\n Enter, \\t Tab, \\\\ backslash); NAME is a\n"
+		   "key name (A, 1, F5, LEFTCTRL, KP7; KEY_ optional) or code; the\n"
+		   "SCRIPT lines are key NAME 0|1|2, tap NAME, type TEXT, abs X Y,\n"
+		   "rel DX DY, btn BUTTON 0|1, wheel N, led caps|num|scroll 0|1,\n"
+		   "sleep MS (see sparctl(8)).\n");
 }
 
 /* type name of an instance ("spar-nic"), or NULL if it is not ours */
@@ -291,6 +319,8 @@ int main(int argc, char **argv)
 		return cmd_stats(argv[2]);
 	if (!strcmp(argv[1], "hba"))
 		return cmd_hba(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "input"))
+		return cmd_input(argc - 1, argv + 1);
 	usage(stderr);
 	return 2;
 }

@@ -15,4 +15,7 @@ void usage(FILE *f);
 /* sparctl hba SUBCOMMAND ...; argv[0] is "hba".  Returns the exit status. */
 int cmd_hba(int argc, char **argv);
 
+/* sparctl input SUBCOMMAND ...; argv[0] is "input".  Returns the exit status. */
+int cmd_input(int argc, char **argv);
+
 #endif /* _SPARCTL_H */

@@ -82,8 +82,8 @@ l2_dmesg_checks() {
 }
 
 # l2_guest_initrd DIR NAME: build DIR/initrd.gz, the standard L2 initramfs
-# plus an archive with visorbus.ko (loaded at boot), visornic.ko and
-# visorhba.ko from the repository and, as /l2.d/NAME, the script read from
+# plus an archive with visorbus.ko (loaded at boot), visornic.ko,
+# visorhba.ko and visorinput.ko from the repository and, as /l2.d/NAME, the script read from
 # standard input, which the L2 /init runs.  The kernel unpacks both
 # archives.
 l2_guest_initrd() {
@@ -92,7 +92,8 @@ l2_guest_initrd() {
 	mkdir -p "$x/modules" "$x/l2.d"
 	cp "$SPAR_GUEST_KO/visorbus/visorbus.ko" \
 		"$SPAR_GUEST_KO/visornic/visornic.ko" \
-		"$SPAR_GUEST_KO/visorhba/visorhba.ko" "$x/modules/" || return 1
+		"$SPAR_GUEST_KO/visorhba/visorhba.ko" \
+		"$SPAR_GUEST_KO/visorinput/visorinput.ko" "$x/modules/" || return 1
 	echo visorbus.ko > "$x/modules.extra"
 	# SLOW: the host's SPAR_TEST_SLOW, for the script's own waits
 	{

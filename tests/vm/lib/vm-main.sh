@@ -13,7 +13,7 @@ export SPAR_TIER SPAR_REPO
 . "$SPAR_REPO/tests/vm/lib/guest.sh"
 
 # Limits the tests rely on; keep in step with tests/vm/tests/*.
-export SPAR_MAX_NIC=4 SPAR_MAX_HBA=2 SPAR_MAX_INPUT=1
+export SPAR_MAX_NIC=4 SPAR_MAX_HBA=2 SPAR_MAX_INPUT=2
 export SPAR_KO="$SPAR_REPO/mdev-parent/spar_mdev.ko"
 export SPAR_KO_ARGS="max_nic=$SPAR_MAX_NIC max_hba=$SPAR_MAX_HBA max_input=$SPAR_MAX_INPUT"
 

@@ -381,10 +381,10 @@ vm_summary() {
 # What the standard L2 initramfs holds beyond busybox (tests/e2e/run.sh,
 # scripts/demo.sh): the SCSI disk driver, ext4 and its checksum for
 # visorhba's disks, 9p over virtio for guests that mount the test VM's
-# root (70-guest-autoload), and the host's mkfs.ext4, e2fsck and lsblk,
+# root (70-guest-autoload), evdev for visorinput's devices, and the host's mkfs.ext4, e2fsck and lsblk,
 # which busybox lacks.
 # shellcheck disable=SC2034 # used by the scripts that source this file
-VM_L2_CONTENT=(sd_mod crc32c_generic ext4 virtio_pci 9pnet_virtio 9p
+VM_L2_CONTENT=(sd_mod crc32c_generic ext4 virtio_pci 9pnet_virtio 9p evdev
 	/sbin/mkfs.ext4 /sbin/e2fsck /bin/lsblk)
 
 # vm_copy_program PATH ROOT: the host program PATH as ROOT/usr/local/bin/NAME
