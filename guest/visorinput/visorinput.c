@@ -44,6 +44,14 @@
 /* Reports taken in one call, at most: four times a full queue. */
 #define VI_MAX_REPORTS_PER_CALL	(4 * SPAR_INPUT_MAXINPUTREPORTS)
 
+/*
+ * The packet size the device announces: each report is one packet of up
+ * to three events (a key or button and its sync; x, y and sync), and
+ * evdev sizes a reader's buffer at eight packets, which this makes room
+ * for the VI_MAX_REPORTS_PER_CALL reports of one call.
+ */
+#define VI_EVENTS_PER_BURST	(2 * SPAR_INPUT_MAXINPUTREPORTS)
+
 /* The channel must hold the data the driver reads after the header. */
 #define VI_MIN_CHANNEL_BYTES	(SPAR_INPUT_CHANNEL_DATA_OFFSET + \
 				 SPAR_INPUT_CHANNEL_DATA_SIZE)
@@ -384,6 +392,13 @@ static void vi_setup_common(struct visorinput *vi)
 	input->dev.parent = &vi->vdev->device;
 	input->open = vi_open;
 	input->close = vi_close;
+	/*
+	 * Reports come in bursts of up to a full queue or more per
+	 * interrupt: size the readers' buffers (evdev's follow this hint)
+	 * for a burst, so that a reader that wakes late does not lose
+	 * events to a buffer overflow.
+	 */
+	input_set_events_per_packet(input, VI_EVENTS_PER_BURST);
 	input_set_drvdata(input, vi);
 }
 

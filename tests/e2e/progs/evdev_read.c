@@ -5,7 +5,7 @@
  * Built static with libc alone, since the guest has only busybox.
  *
  *   evdev_read --name NAME [--count N] [--timeout MS] [--info] [--grab]
- *              [--ready FILE]
+ *              [--ready FILE] [--until "TYPE CODE VALUE"] [--state]
  *
  * --name     the device whose EVIOCGNAME is NAME; looked for again until
  *            the timeout, since a driver may make it late
@@ -18,6 +18,11 @@
  * --grab     take the device for this program alone (EVIOCGRAB)
  * --ready    create FILE once the device is open, so that a test knows
  *            it may start sending
+ * --until    stop, with status 0, after printing the event that reads
+ *            "TYPE CODE VALUE" (e.g. "EV_KEY KEY_F12 0"): the end mark of
+ *            a sender whose event count is not known in advance
+ * --state    at the end, print "keys_down=" and the keys and buttons the
+ *            device reports as held (EVIOCGKEY), space-separated
  *
  * Each event is one line, "SEC.USEC TYPE CODE VALUE", e.g.
  * "1700000000.123456 EV_KEY KEY_A 1"; types and codes without a name
@@ -207,6 +212,51 @@ static void print_code(unsigned int type, unsigned int code)
 		printf("%u", code);
 }
 
+/* "TYPE CODE VALUE" of @ev, with the names print_event uses */
+static void event_text(const struct input_event *ev, char *buf, size_t len)
+{
+	char t[16], c[16];
+	const char *tn = NULL, *cn = NULL;
+
+	if (ev->type < EV_CNT)
+		tn = type_names[ev->type];
+	if (ev->type < EV_CNT && ev->code < code_names[ev->type].count)
+		cn = code_names[ev->type].names[ev->code];
+	if (!tn) {
+		snprintf(t, sizeof(t), "%u", ev->type);
+		tn = t;
+	}
+	if (!cn) {
+		snprintf(c, sizeof(c), "%u", ev->code);
+		cn = c;
+	}
+	snprintf(buf, len, "%s %s %d", tn, cn, ev->value);
+}
+
+static int test_bit(unsigned int bit, const unsigned long *bits);
+
+/* The keys and buttons @fd reports held now, on one line. */
+static void print_state(int fd)
+{
+	unsigned long keys[NLONGS(KEY_CNT)];
+	unsigned int k;
+
+	memset(keys, 0, sizeof(keys));
+	fputs("keys_down=", stdout);
+	if (ioctl(fd, EVIOCGKEY(sizeof(keys)), keys) < 0) {
+		printf("unknown (%s)\n", strerror(errno));
+		return;
+	}
+	for (k = 0; k < KEY_CNT; k++) {
+		if (!test_bit(k, keys))
+			continue;
+		putchar(' ');
+		print_code(EV_KEY, k);
+	}
+	putchar('\n');
+	fflush(stdout);
+}
+
 static int test_bit(unsigned int bit, const unsigned long *bits)
 {
 	return (bits[bit / BITS_PER_LONG] >> (bit % BITS_PER_LONG)) & 1;
@@ -311,7 +361,7 @@ static void print_event(const struct input_event *ev)
 
 static void print_usage(FILE *f)
 {
-	fprintf(f, "usage: %s --name NAME [--count N] [--timeout MS] [--info] [--grab] [--ready FILE]\n",
+	fprintf(f, "usage: %s --name NAME [--count N] [--timeout MS] [--info] [--grab] [--ready FILE] [--until 'TYPE CODE VALUE'] [--state]\n",
 		prog);
 }
 
@@ -337,12 +387,15 @@ int main(int argc, char **argv)
 		{ "info", no_argument, NULL, 'i' },
 		{ "grab", no_argument, NULL, 'g' },
 		{ "ready", required_argument, NULL, 'r' },
+		{ "until", required_argument, NULL, 'u' },
+		{ "state", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *name = NULL, *ready = NULL;
+	const char *name = NULL, *ready = NULL, *until = NULL;
+	char text[128];
 	long count = 0, timeout = DEFAULT_TIMEOUT_MS, seen = 0;
-	int info = 0, grab = 0, fd, c, i, n;
+	int info = 0, grab = 0, state = 0, fd, c, i, n;
 	struct input_event ev[64];
 	char path[300];
 	long long end;
@@ -377,6 +430,12 @@ int main(int argc, char **argv)
 			break;
 		case 'r':
 			ready = optarg;
+			break;
+		case 'u':
+			until = optarg;
+			break;
+		case 's':
+			state = 1;
 			break;
 		case 'h':
 			print_usage(stdout);
@@ -443,7 +502,22 @@ int main(int argc, char **argv)
 			print_event(&ev[i]);
 			if (ev[i].type != EV_SYN && count && ++seen == count)
 				return 0;
+			if (until) {
+				event_text(&ev[i], text, sizeof(text));
+				if (!strcmp(text, until)) {
+					if (state)
+						print_state(fd);
+					return 0;
+				}
+			}
 		}
+	}
+	if (state)
+		print_state(fd);
+	if (until) {
+		fprintf(stderr, "%s: no '%s' before %ld ms of quiet\n", prog,
+			until, timeout);
+		return 1;
 	}
 	if (!count)
 		return 0;

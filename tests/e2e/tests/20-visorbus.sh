@@ -6,7 +6,18 @@
 # its buses, devices, sysfs files and uevents.  Meanwhile this side checks
 # the host's view (status, GUEST_STATUS through the QEMU monitor), drives a
 # pause/resume of each function with "recover", and waits for L2 to see
-# it.  At the end L2 unloads visorbus and its dmesg must be clean.
+# it.  Then spar-input end to end: this side floods the keyboard with
+# 300 taps around a held key while L2 does not read it yet (the host
+# counts drops), L2 loads visorinput and reads "visor Keyboard" and "visor
+# Mouse" with evdev_read, and this side sends through uinput (sparctl
+# input): a typed line with shifted characters, Enter, arrows, keypad
+# keys, 0xE0 keys, a key held long enough to repeat in L2, a rebind while
+# a key is held (L2 sees its release at once), a lock key from an LED,
+# absolute motion to the corners and the centre at x_res 2000 y_res 1000,
+# each button and the wheel both ways.  L2's key events must be exactly
+# those an evdev reader here saw on the uinput keyboard, and no key may be
+# held at the end.  Then the instance is removed while L2 runs (hot
+# unplug), and L2 unloads visorbus; its dmesg must be clean.
 
 set -u
 # shellcheck source-path=SCRIPTDIR source=../../vm/lib/guest.sh
@@ -22,7 +33,10 @@ t_declare vb-{module,create-nic,create-input,l2-ready,qemu-exit,insmod} \
 	vb-{nicbus,inputbus}-{partition_handle,partition_guid,partition_name} \
 	vb-{nicbus,inputbus}-{channel_addr,channel_bytes,channel_id} \
 	vb-{vnic,keyboard,mouse}-{physaddr,nbytes,clientpartition,typeguid} \
-	vb-{vnic,keyboard,mouse}-{zoneguid,typename,modalias,uevent}
+	vb-{vnic,keyboard,mouse}-{zoneguid,typename,modalias,uevent} \
+	vi-{flood-dropped,guest-reading,insmod,kbd-info,mouse-info,kbd-events} \
+	vi-{repeat,rebind-release,lock-key,no-stuck-key,mouse-abs,mouse-buttons} \
+	vi-{mouse-wheel,readers,unplug-host,unplug-guest,rmmod}
 
 VB_KO="$SPAR_GUEST_KO/visorbus/visorbus.ko"
 VNIC_GUID=8cd5994d-c58e-11da-95a9-00e08161165f
@@ -91,17 +105,139 @@ wait_status() {
 	return 1
 }
 
+ctl="$SPAR_REPO/build/tools/sparctl"
+evr="$SPAR_REPO/build/tools/evdev_read"
+
+# input_e2e: this side of the spar-input part (see the header); L2 reports
+# what it read after the end marks (VI-* lines), judged after L2 is done.
+input_e2e() {
+	local i drops id="$MDEV_DEVICES/$inp"
+	if ! modprobe -a uinput evdev; then
+		t_fail vi-flood-dropped "cannot load uinput and evdev"
+		return
+	fi
+	# The flood: L2 does not read yet, so its 49 slots and the host's
+	# list fill, presses are dropped and the held key's release is kept.
+	drops="$(stat_of "$inp" drops_full)"
+	{
+		echo "key a 1"
+		for ((i = 0; i < 300; i++)); do echo "tap f1"; done
+		echo "key a 0"
+	} | "$ctl" input send "$inp" > "$work/flood.ctl" 2>&1
+	if [ "$(stat_of "$inp" drops_full)" -gt "$drops" ]; then
+		t_pass vi-flood-dropped
+	else
+		t_fail vi-flood-dropped "drops_full stayed $drops: $(cat "$work/flood.ctl")"
+	fi
+	# L2 loads visorinput after its pause: the host's list empties.
+	for ((i = 0; i < $(t_time 240); i++)); do
+		[ "$(stat_of "$inp" pending_kbd)" = 0 ] && break
+		sleep 1
+	done
+	t_eq vi-guest-reading 0 "$(stat_of "$inp" pending_kbd)"
+	# L2's readers were waiting for the devices before the driver came.
+	sleep "$(t_time 5)"
+
+	cat > "$work/vi.in" <<- 'EOF'
+		sleep 1000
+		type Hello, World!
+		tap enter
+		tap up
+		tap down
+		tap left
+		tap right
+		tap kp7
+		tap kpplus
+		tap kpenter
+		tap kp0
+		tap rightalt
+		tap delete
+		key r 1
+		sleep 1500
+		key r 0
+		led caps 1
+		sleep 300
+		key c 1
+		sleep 4000
+		key c 0
+		abs 1000 500
+		abs 0 0
+		abs 2000 0
+		abs 0 1000
+		abs 2000 1000
+		abs 1000 500
+		btn left 1
+		btn left 0
+		btn right 1
+		btn right 0
+		wheel 1
+		wheel -1
+		btn middle 1
+		btn middle 0
+		tap f12
+	EOF
+	# An evdev reader here tells when C is pressed on the uinput keyboard.
+	"$evr" --name "sparctl keyboard" --timeout 60000 \
+		--until "EV_KEY KEY_C 1" > "$work/l1-kbd" 2>&1 &
+	epid=$!
+	"$ctl" input send "$inp" < "$work/vi.in" > "$work/vi.ctl" 2>&1 &
+	spid=$!
+	# Rebind while C is held: L2 must see its release at once.
+	wait "$epid"
+	sleep 1
+	sysfs_write "$id/sources" "name=no such device" > /dev/null
+	wait "$spid"
+	t_note "sparctl: $(cat "$work/vi.ctl" "$work/flood.ctl")"
+	# L2 has read the end marks; remove the instance under it.
+	sleep "$(t_time 15)"
+	if timeout "$(t_time 150)" sh -c "echo 1 > '$id/remove'" &&
+		[ ! -e "$id" ]; then
+		t_pass vi-unplug-host
+	else
+		t_fail vi-unplug-host "the instance was not removed: $(rd "$id/status")"
+	fi
+}
+
+# vi_keys FILE: EV_KEY presses and releases in an evdev_read output
+# (timestamps cut), without the flood's and the lock state's keys.
+vi_keys() {
+	awk '$1 ~ /^[0-9]+\.[0-9]+$/ && $2 == "EV_KEY" &&
+		($4 == "0" || $4 == "1") &&
+		$3 != "KEY_F1" && $3 != "KEY_A" && $3 != "KEY_CAPSLOCK" {
+		print $3, $4 }' "$1"
+}
+
+# vi_taps KEY...: the presses and releases of those keys, in order; +KEY
+# is KEY with Shift held, as sparctl types capitals and symbols.
+vi_taps() {
+	local k
+	for k in "$@"; do
+		case "$k" in
+		+*) printf 'KEY_LEFTSHIFT 1\nKEY_%s 1\nKEY_%s 0\nKEY_LEFTSHIFT 0\n' "${k#+}" "${k#+}" ;;
+		*) printf 'KEY_%s 1\nKEY_%s 0\n' "$k" "$k" ;;
+		esac
+	done
+}
+
+# vi_events FILE TYPE: "CODE VALUE" of the events of TYPE in FILE.
+vi_events() {
+	awk -v t="$2" '$1 ~ /^[0-9]+\.[0-9]+$/ && $2 == t { print $3, $4 }' "$1"
+}
+
 t_ok vb-module test -r "$VB_KO"
 nic="$(new_uuid)"
 inp="$(new_uuid)"
 t_ok vb-create-nic mdev_create spar-nic "$nic"
 t_ok vb-create-input mdev_create spar-input "$inp"
+sysfs_write "$MDEV_DEVICES/$inp/x_res" 2000 > /dev/null
+sysfs_write "$MDEV_DEVICES/$inp/y_res" 1000 > /dev/null
 
 # L2's initramfs: the common one plus visorbus.ko and the L2 half of this
 # test (initramfs archives may be concatenated).
 work="$(mktemp -d /tmp/vb.XXXXXX)"
 mkdir -p "$work/root/l2.d" "$work/root/vb"
-cp "$VB_KO" "$work/root/vb/"
+cp "$VB_KO" "$SPAR_GUEST_KO/visorinput/visorinput.ko" \
+	"$SPAR_REPO/build/tools/evdev_read" "$work/root/vb/"
 echo "SLOW=$T_SLOW" > "$work/root/l2.d/20-visorbus.sh"
 cat >> "$work/root/l2.d/20-visorbus.sh" << 'EOF'
 # L2 half of tests/e2e/tests/20-visorbus.sh (busybox sh).
@@ -137,6 +273,38 @@ while [ "$i" -lt "$((150 * SLOW))" ]; do
 	i=$((i + 1))
 done
 echo "VB-RESUMED $(dmesg | grep -c ': resumed$') $(dmesg | grep -c ': paused$')"
+# spar-input: the host floods the keyboard first, which must wait for us.
+sleep "$((20 * SLOW))"
+mkdir -p /tmp/vi
+/vb/evdev_read --name "visor Keyboard" --info --state \
+	--timeout "$((120000 * SLOW))" --until "EV_KEY KEY_F12 0" \
+	> /tmp/vi/kbd 2>&1 &
+k=$!
+/vb/evdev_read --name "visor Mouse" --info --state \
+	--timeout "$((120000 * SLOW))" --until "EV_KEY BTN_MIDDLE 0" \
+	> /tmp/vi/mouse 2>&1 &
+m=$!
+sleep 1
+if insmod /vb/visorinput.ko; then echo "VI-INSMOD ok"; else echo "VI-INSMOD fail"; fi
+wait "$k"
+kr=$?
+wait "$m"
+echo "VI-READERS $kr $?"
+sed 's/^/VI-KBD /' /tmp/vi/kbd
+sed 's/^/VI-MOUSE /' /tmp/vi/mouse
+# The host removes the instance now: its PCI function goes.
+i=0
+while [ "$i" -lt "$((120 * SLOW))" ]; do
+	n=0
+	for p in /sys/bus/pci/devices/*; do
+		[ "$(cat "$p/device")" = 0x5303 ] && n=$((n + 1))
+	done
+	[ "$n" = 0 ] && break
+	sleep 1
+	i=$((i + 1))
+done
+echo "VI-UNPLUGGED $n $(ls /sys/bus/visorbus/drivers/visorinput 2>/dev/null | grep -c vbus)"
+if rmmod visorinput; then echo "VI-RMMOD ok"; else echo "VI-RMMOD fail"; fi
 if rmmod visorbus; then echo "VB-RMMOD ok"; else echo "VB-RMMOD fail"; fi
 echo "VB-GONE $(ls -d /sys/bus/visorbus 2>/dev/null | wc -l)" \
 	"$(for p in /sys/bus/pci/devices/*; do [ -e "$p/driver" ] &&
@@ -151,7 +319,7 @@ mkfifo "$MON.in" "$MON.out"
 : > "$MON.log"
 
 start=$SECONDS
-L2_INITRD="$work/initrd.cpio.gz" l2_boot "$L2NAME" "${SPAR_L2_TIMEOUT:-270}" \
+L2_INITRD="$work/initrd.cpio.gz" l2_boot "$L2NAME" "${SPAR_L2_TIMEOUT:-480}" \
 	-monitor "pipe:$MON" \
 	-device "vfio-pci,sysfsdev=$MDEV_DEVICES/$nic" \
 	-device "vfio-pci,sysfsdev=$MDEV_DEVICES/$inp" &
@@ -214,6 +382,7 @@ if [ "$ready" = 1 ]; then
 		fi
 	done
 	t_eq vb-guest-status-resumed 0x00000001 "$(guest_status "${nic_bar2:-0}")"
+	input_e2e
 fi
 
 wait "$l2pid"
@@ -288,6 +457,54 @@ check_dev keyboard "vbus$ib:dev0" "$inp" "$KBD_GUID" 4096 4096
 check_dev mouse "vbus$ib:dev1" "$inp" "$MOUSE_GUID" 8192 4096
 
 t_match vb-l2-paused-resumed '^VB-RESUMED 2 2$' "$(grep '^VB-RESUMED' "$LOG")"
+
+# spar-input, as L2 read it.
+sed -n 's/^VI-KBD //p' "$LOG" > "$work/l2-kbd"
+sed -n 's/^VI-MOUSE //p' "$LOG" > "$work/l2-mouse"
+t_match vi-insmod '^VI-INSMOD ok$' "$(cat "$LOG")"
+t_eq vi-readers "VI-READERS 0 0" "$(grep '^VI-READERS' "$LOG")"
+t_eq vi-kbd-info "name=visor Keyboard phys=visorkbd:input0 bus=0x0006 vendor=0x0001 product=0x0001 version=0x0100 EV_KEY EV_LED EV_REP" \
+	"$(grep '^name=' "$work/l2-kbd") $(grep -oE 'EV_(KEY|LED|REP)' <<< "$(grep '^types=' "$work/l2-kbd")" | sort | paste -sd ' ')"
+t_eq vi-mouse-info "name=visor Mouse phys=visormou:input0 bus=0x0006 vendor=0x0001 product=0x0002 version=0x0100 EV_ABS EV_KEY EV_REL 2000 1000" \
+	"$(grep '^name=' "$work/l2-mouse") $(grep -oE 'EV_(KEY|ABS|REL)' <<< "$(grep '^types=' "$work/l2-mouse")" | sort | paste -sd ' ') $(sed -n 's/^abs_x_max=//p' "$work/l2-mouse") $(sed -n 's/^abs_y_max=//p' "$work/l2-mouse")"
+# "Hello, World!", Enter, the arrows, keypad keys, 0xE0 keys, the held R,
+# the C released by the rebind, the end mark.
+want_keys="$(vi_taps +H E L L O COMMA SPACE +W O R L D +1 ENTER UP DOWN LEFT \
+	RIGHT KP7 KPPLUS KPENTER KP0 RIGHTALT DELETE R C F12)"
+if [ "$want_keys" = "$(vi_keys "$work/l2-kbd")" ]; then
+	t_pass vi-kbd-events
+else
+	t_fail vi-kbd-events "sent: $(paste -sd ' ' <<< "$want_keys")" \
+		"L2 read: $(vi_keys "$work/l2-kbd" | paste -sd ' ')"
+fi
+reps="$(grep -c ' EV_KEY KEY_R 2$' "$work/l2-kbd")"
+if [ "$reps" -ge 3 ]; then
+	t_pass vi-repeat
+else
+	t_fail vi-repeat "$reps repeats of the held R in L2"
+fi
+# The release came with the rebind, a second after the press, not with
+# the key's own release four seconds later.
+held="$(awk '$2 == "EV_KEY" && $3 == "KEY_C" && $4 == 1 { d = $1 }
+	$2 == "EV_KEY" && $3 == "KEY_C" && $4 == 0 { u = $1; n++ }
+	END { if (n == 1 && d && u) printf "%d", (u - d) * 1000 }' "$work/l2-kbd")"
+if [ -n "$held" ] && [ "$held" -lt 3500 ]; then
+	t_pass vi-rebind-release
+else
+	t_fail vi-rebind-release "C was released after '$held' ms: $(grep 'KEY_C [01]$' "$work/l2-kbd" | paste -sd ' ')"
+fi
+t_eq vi-lock-key "EV_KEY KEY_CAPSLOCK 1 EV_KEY KEY_CAPSLOCK 0" \
+	"$(awk '$2 == "EV_KEY" && $3 == "KEY_CAPSLOCK" { print $2, $3, $4 }' "$work/l2-kbd" | paste -sd ' ')"
+t_eq vi-no-stuck-key "keys_down= keys_down=" \
+	"$(grep -h '^keys_down=' "$work/l2-kbd" "$work/l2-mouse" | paste -sd ' ')"
+t_eq vi-mouse-abs "ABS_X 1000 ABS_Y 500 ABS_X 0 ABS_Y 0 ABS_X 2000 ABS_X 0 ABS_Y 1000 ABS_X 2000 ABS_X 1000 ABS_Y 500" \
+	"$(vi_events "$work/l2-mouse" EV_ABS | paste -sd ' ')"
+t_eq vi-mouse-buttons "BTN_LEFT 1 BTN_LEFT 0 BTN_RIGHT 1 BTN_RIGHT 0 BTN_MIDDLE 1 BTN_MIDDLE 0" \
+	"$(vi_events "$work/l2-mouse" EV_KEY | paste -sd ' ')"
+t_eq vi-mouse-wheel "REL_WHEEL 1 REL_WHEEL -1" \
+	"$(vi_events "$work/l2-mouse" EV_REL | grep '^REL_WHEEL ' | paste -sd ' ')"
+t_eq vi-unplug-guest "VI-UNPLUGGED 0 0" "$(grep '^VI-UNPLUGGED' "$LOG")"
+t_match vi-rmmod '^VI-RMMOD ok$' "$(cat "$LOG")"
 t_match vb-rmmod '^VB-RMMOD ok$' "$(cat "$LOG")"
 t_match vb-unbound '^VB-GONE 0 0$' "$(grep '^VB-GONE' "$LOG")"
 t_match vb-l2-done '^SPAR-L2-DONE$' "$(cat "$LOG")"
@@ -311,7 +528,8 @@ fi
 
 # After L2 closed the devices the host has them closed again.
 t_eq vb-host-closed-nic closed "$(rd "$MDEV_DEVICES/$nic/status")"
-t_eq vb-host-closed-input closed "$(rd "$MDEV_DEVICES/$inp/status")"
+# The input instance was removed under L2 (hot unplug).
+t_eq vb-host-closed-input "<missing>" "$(rd "$MDEV_DEVICES/$inp/status")"
 
 rm -rf "$work" "$MON.in" "$MON.out"
 t_done
