@@ -132,6 +132,18 @@ df -h /mnt | sed 's/^/l2: /'
 umount /mnt
 echo "l2: \$ e2fsck -fn /dev/sda"
 e2fsck -fn /dev/sda > /dev/null 2>&1 && echo "l2: e2fsck: clean"
+
+# The spar-input function: visorinput's keyboard feeds the console, and
+# the host types a line into it.
+insmod /modules/visorinput.ko
+sleep 1
+echo "l2: input devices: $(sed -n 's/^N: Name="\(visor .*\)"$/\1/p' /proc/bus/input/devices | tr '\n' ',' | sed 's/,$//; s/,/, /g')"
+echo "l2: \$ read -r line < /dev/tty1"
+if read -r -t 120 line < /dev/tty1; then
+	echo "l2: the host typed: $line"
+else
+	echo "l2: nothing was typed"
+fi
 L2EOF
 }
 
@@ -156,17 +168,51 @@ hba_target_remove() {
 			/sys/kernel/config/target/spar
 }
 
+DEMO_LINE="Hello, nested guest: typed on the host through spar-input!"
+
+# type_when_read UUID: once the guest's visorinput takes reports from the
+# spar-input instance UUID, type DEMO_LINE and Enter into it.  Taps of
+# Shift (which type nothing) go in every 2 s until the guest's queue is
+# full: reports reach the queue only once visorbus is up, and stay there
+# until visorinput reads them.  The host's list of waiting events then
+# empties when visorinput starts reading.
+type_when_read() {
+	local ctl="$SPAR_REPO/build/tools/sparctl" st="$MDEV_DEVICES/$1/stats"
+	local n i r p
+	for ((n = 0; n < 300; n++)); do
+		r="$(rd "$st/reports_kbd")"
+		p="$(rd "$st/pending_kbd")"
+		case "$r$p" in *[!0-9]*) return 1 ;; esac
+		# Full, or more than it holds: visorinput already reads.
+		{ [ "$r" -ge 49 ] && [ "$p" -gt 0 ]; } || [ "$r" -gt 100 ] && break
+		for ((i = 0; i < 30; i++)); do echo "tap leftshift"; done |
+			"$ctl" input send "$1" > /dev/null || return 1
+		sleep 2
+	done
+	for ((n = 0; n < 600; n++)); do
+		[ "$(rd "$st/pending_kbd")" = 0 ] && break
+		sleep 1
+	done
+	# The guest's read of its console starts right after the driver.
+	sleep 5
+	printf '$ sparctl input type %s %s\n' "$1" "'$DEMO_LINE\n'"
+	"$ctl" input type "$1" "$DEMO_LINE\n"
+}
+
 # A nested guest, started by QEMU with the spar-nic instance as a vfio-pci
 # device, loads the guest modules and pings this VM's host interface.
 nested() {
-	local u d h work=/tmp/demo-l2 log l2log
+	local u d h i work=/tmp/demo-l2 log l2log typer
 
-	step "A nested guest on spar-nic and spar-hba: it pings the host and formats a disk"
+	step "A nested guest on spar-nic, spar-hba and spar-input: it pings the host, formats a disk and reads a line the host types"
 	u="$(new_uuid)"
 	d="$MDEV_DEVICES/$u"
 	h="$(new_uuid)"
+	i="$(new_uuid)"
 	if ! show mdevctl start -u "$u" -p spar -t spar-nic ||
-		! show mdevctl start -u "$h" -p spar -t spar-hba; then
+		! show mdevctl start -u "$h" -p spar -t spar-hba ||
+		! show mdevctl start -u "$i" -p spar -t spar-input ||
+		! modprobe uinput; then
 		t_fail nested-create
 		return
 	fi
@@ -186,11 +232,18 @@ nested() {
 	fi
 
 	printf '$ qemu-system-x86_64 ... -device vfio-pci,sysfsdev=%s \\\n' "$d"
-	printf '      -device vfio-pci,sysfsdev=%s\n' "$MDEV_DEVICES/$h"
+	printf '      -device vfio-pci,sysfsdev=%s \\\n' "$MDEV_DEVICES/$h"
+	printf '      -device vfio-pci,sysfsdev=%s\n' "$MDEV_DEVICES/$i"
 	echo "(a nested guest under software emulation takes a minute or two to boot)"
-	L2_INITRD="$work/initrd.gz" l2_boot demo "${SPAR_DEMO_L2_TIMEOUT:-300}" \
+	type_when_read "$i" > "$work/typer.log" 2>&1 &
+	typer=$!
+	L2_INITRD="$work/initrd.gz" l2_boot demo "${SPAR_DEMO_L2_TIMEOUT:-360}" \
 		-device "vfio-pci,sysfsdev=$d" \
-		-device "vfio-pci,sysfsdev=$MDEV_DEVICES/$h" > /dev/null
+		-device "vfio-pci,sysfsdev=$MDEV_DEVICES/$h" \
+		-device "vfio-pci,sysfsdev=$MDEV_DEVICES/$i" > /dev/null
+	kill "$typer" 2> /dev/null
+	wait "$typer" 2> /dev/null
+	cat "$work/typer.log"
 	l2log="$(l2_log demo)"
 	log="$(grep -a '^l2: ' "$l2log")"
 	printf '%s\n' "$log"
@@ -199,6 +252,8 @@ nested() {
 	t_match nested-hba-mount '^l2: mounted$' "$log"
 	t_match nested-hba-lsblk '^l2: sda .*64M .*disk .*/mnt' "$log"
 	t_match nested-hba-fsck '^l2: e2fsck: clean$' "$log"
+	t_match nested-input-devices '^l2: input devices: visor Keyboard, visor Mouse$' "$log"
+	t_match nested-input-typed "^l2: the host typed: $DEMO_LINE\$" "$log"
 
 	step "The host side of that conversation"
 	show ip -s link show spn-demo
@@ -207,6 +262,8 @@ nested() {
 	show mdevctl stop -u "$u"
 	t_ok nested-hba-unlink hba_target_remove "$h"
 	show mdevctl stop -u "$h"
+	show "$SPAR_REPO/build/tools/sparctl" input show "$i"
+	show mdevctl stop -u "$i"
 }
 
 main 2>&1 | tee /tmp/demo.out

@@ -168,7 +168,7 @@ t_totals() {
 # ("# spar-timeout: N" line), else 60.  A file that dies or reports nothing
 # gets a FAIL line of its own.
 t_run_files() {
-	local dir="$1" f name log rc decl lim
+	local dir="$1" f name log rc decl lim started
 	shift
 	for f in "$dir"/*.sh; do
 		[ -e "$f" ] || continue
@@ -184,6 +184,7 @@ t_run_files() {
 			continue
 		fi
 		echo "# --- $name"
+		started=$SECONDS
 		log="/tmp/$name.out"
 		decl="/tmp/$name.declared"
 		: > "$decl"
@@ -199,6 +200,7 @@ t_run_files() {
 		t_check_declared "$name" "$log" "$decl"
 		# Leave no instance behind for the next file.
 		spar_remove_all
+		echo "# --- $name: $((SECONDS - started)) s"
 	done
 }
 
