@@ -12,7 +12,7 @@
  *   sparctl input move UUID X Y
  *   sparctl input button UUID left|middle|right [--hold MS]
  *   sparctl input wheel UUID N
- *   sparctl input send UUID < SCRIPT
+ *   sparctl input send UUID [--tablet-max X,Y] < SCRIPT
  *
  * An instance takes the host input devices its "sources" selectors match,
  * and every device whose phys starts with "spar-input/<UUID>/".  The
@@ -1561,7 +1561,33 @@ static int read_script(FILE *fp, struct ops *ops)
 	return bad ? -EINVAL : 0;
 }
 
-static int input_send(const char *uuid_arg)
+/*
+ * "X,Y" of --tablet-max: the tablet's axis maxima, 1 to 65535 each.  0,
+ * or -1 after saying why.
+ */
+static int get_tablet_max(const char *arg, int *x, int *y)
+{
+	char xs[16], ys[16];
+	const char *comma = strchr(arg, ',');
+	long lx, ly;
+
+	if (!comma || (size_t)(comma - arg) >= sizeof(xs) ||
+	    strlen(comma + 1) >= sizeof(ys))
+		goto bad;
+	memcpy(xs, arg, comma - arg);
+	xs[comma - arg] = 0;
+	strcpy(ys, comma + 1);
+	if (parse_int(xs, 1, 65535, &lx) || parse_int(ys, 1, 65535, &ly))
+		goto bad;
+	*x = lx;
+	*y = ly;
+	return 0;
+bad:
+	err("--tablet-max '%s': X,Y, each 1 to 65535", arg);
+	return -1;
+}
+
+static int input_send(const char *uuid_arg, const char *tablet_max)
 {
 	char uuid[SPAR_UUID_LEN + 1], area[160];
 	struct ops ops = { 0 };
@@ -1577,6 +1603,9 @@ static int input_send(const char *uuid_arg)
 		goto out;
 	}
 	if (inject_prepare(uuid_arg, uuid, NEED_ALL, &x_res, &y_res))
+		goto out;
+	/* A tablet of another range: the instance scales its positions. */
+	if (tablet_max && get_tablet_max(tablet_max, &x_res, &y_res))
 		goto out;
 	for (i = 0; i < ops.n; i++) {
 		const struct op *op = &ops.v[i];
@@ -1613,6 +1642,7 @@ static int get_ms(const char *opt, const char *arg, long *ms)
 int cmd_input(int argc, char **argv)
 {
 	const char *pos[4], *hold_arg = NULL, *delay_arg = NULL;
+	const char *tablet_arg = NULL;
 	long hold = 0, delay = 0;
 	int npos = 0, all = 0, opts_done = 0, help = 0, i;
 	const char *sub;
@@ -1646,6 +1676,12 @@ int cmd_input(int argc, char **argv)
 			delay_arg = argv[i];
 		} else if (!strncmp(a, "--delay=", 8)) {
 			delay_arg = a + 8;
+		} else if (!strcmp(a, "--tablet-max")) {
+			if (++i == argc)
+				goto usage;
+			tablet_arg = argv[i];
+		} else if (!strncmp(a, "--tablet-max=", 13)) {
+			tablet_arg = a + 13;
 		} else if (!strcmp(a, "--all")) {
 			all = 1;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -1664,6 +1700,8 @@ int cmd_input(int argc, char **argv)
 	if (delay_arg && strcmp(sub, "type"))
 		goto usage;
 	if (all && strcmp(sub, "unbind"))
+		goto usage;
+	if (tablet_arg && strcmp(sub, "send"))
 		goto usage;
 	if ((hold_arg && get_ms("--hold", hold_arg, &hold)) ||
 	    (delay_arg && get_ms("--delay", delay_arg, &delay)))
@@ -1690,7 +1728,7 @@ int cmd_input(int argc, char **argv)
 	if (!strcmp(sub, "wheel") && npos == 2)
 		return input_wheel(pos[0], pos[1]);
 	if (!strcmp(sub, "send") && npos == 1)
-		return input_send(pos[0]);
+		return input_send(pos[0], tablet_arg);
 usage:
 	usage(stderr);
 	return 2;

@@ -49,7 +49,7 @@ static const char *const synopsis[] = {
 	"input move UUID X Y",
 	"input button UUID left|middle|right [--hold MS]",
 	"input wheel UUID N",
-	"input send UUID < SCRIPT",
+	"input send UUID [--tablet-max X,Y] < SCRIPT",
 	NULL,
 };
 

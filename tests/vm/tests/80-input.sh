@@ -32,7 +32,7 @@ work="$(mktemp -d /tmp/input.XXXXXX)"
 
 t_declare input-setup input-defaults input-refuse-{sources,sources-many,grab,xres,yres} \
 	input-refuse-unchanged input-res-set input-area input-res-busy \
-	input-kbd input-mouse input-unmapped-counted input-reports-counted \
+	input-kbd input-mouse input-mouse-scaled input-unmapped-counted input-reports-counted \
 	input-flow-keys-paired input-flow-hold-released input-flow-dropped \
 	input-flow-newest-motion input-flow-merged input-flow-empty \
 	input-rebind-release input-rebind-serves input-select-name \
@@ -161,6 +161,15 @@ t_eq input-mouse "$mouse_want" "$(grep '^mouse' "$work/tr")"
 t_eq input-unmapped-counted 2 "$(($(stat drops_unmapped) - unmapped0))"
 t_eq input-reports-counted "20 15" "$(stat reports_kbd) $(stat reports_mouse)"
 [ "$T_FAILS" -gt 0 ] && t_note "sparctl: $(cat "$work/tr.ctl")" "reader: $(cat "$work/tr")"
+
+# A tablet of 0..32767 (a VNC pointer's range) scaled to 2000 x 1000,
+# rounded to the nearest unit.
+reader "$work/scale" --timeout 4000 --count 5
+printf 'abs %s\n' "100 100" "32767 32767" "16384 16384" "8191 24575" "0 0" |
+	"$ctl" input send "$a" --tablet-max 32767,32767 > "$work/scale.ctl" 2>&1
+wait "$rpid"
+t_eq input-mouse-scaled "6 3 2000 1000 1000 500 500 750 0 0" \
+	"$(sed -n 's/^mouse XY_MOTION //p' "$work/scale" | paste -sd ' ')"
 
 # --- flow control --------------------------------------------------------
 # The guest takes nothing for 5 s while a held key, 300 taps and 600
