@@ -13,7 +13,11 @@
 # guest against virtio-net; raw lines in build/bench/e2e.txt), unless
 # SPAR_BENCH_NESTED=0, and the spar-hba benchmark, tests/bench/hba-bench.sh
 # (visorhba in a nested guest against virtio-blk and virtio-scsi, fio; raw
-# lines in build/bench/hba.txt), unless SPAR_BENCH_HBA=0.
+# lines in build/bench/hba.txt), unless SPAR_BENCH_HBA=0, and the
+# spar-input latency benchmark, tests/bench/input-bench.sh (key events
+# from the VM to visorinput in a nested guest against QEMU's input-linux
+# and virtio-keyboard; raw lines in build/bench/input.txt), unless
+# SPAR_BENCH_INPUT=0.
 
 set -euo pipefail
 
@@ -72,5 +76,9 @@ fi
 if [ "${SPAR_BENCH_HBA:-1}" != 0 ]; then
 	echo
 	"$here/hba-bench.sh" || rc=1
+fi
+if [ "${SPAR_BENCH_INPUT:-1}" != 0 ]; then
+	echo
+	"$here/input-bench.sh" || rc=1
 fi
 exit "$rc"

@@ -274,7 +274,7 @@ while [ "$i" -lt "$((150 * SLOW))" ]; do
 done
 echo "VB-RESUMED $(dmesg | grep -c ': resumed$') $(dmesg | grep -c ': paused$')"
 # spar-input: the host floods the keyboard first, which must wait for us.
-sleep "$((20 * SLOW))"
+sleep "$((12 * SLOW))"
 mkdir -p /tmp/vi
 /vb/evdev_read --name "visor Keyboard" --info --state \
 	--timeout "$((120000 * SLOW))" --until "EV_KEY KEY_F12 0" \

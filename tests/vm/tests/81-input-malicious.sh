@@ -69,7 +69,7 @@ for c in "${cases[@]}"; do
 	"$prog" read "$b" --count 20 --timeout 5000 --ready "$work/ready" \
 		> "$work/b.out" 2>&1 &
 	rpid=$!
-	"$prog" malicious "$a" "$c" --timeout 1500 > "$work/a.out" 2>&1 &
+	"$prog" malicious "$a" "$c" --timeout 1200 > "$work/a.out" 2>&1 &
 	mpid=$!
 	for ((i = 0; i < 50; i++)); do
 		[ -e "$work/ready" ] && break
