@@ -106,6 +106,9 @@ struct spar_input_fifo {
  * @handle: the input core's link between the device and our handler
  * @link: in spar_input.srcs
  * @grabbed: this handle grabbed the device
+ * @leaving: disconnect has begun; what the device sends now is dropped
+ *	(letting go of a grab makes the host's keyboard handler set the
+ *	device's LEDs to the console's, which is no news for the guest)
  * @moved: a motion came since the last SYN_REPORT
  * @held: keys and buttons this device pressed and the guest was told of
  */
@@ -113,6 +116,7 @@ struct spar_input_src {
 	struct input_handle handle;
 	struct list_head link;
 	bool grabbed;
+	bool leaving;
 	bool moved;
 	DECLARE_BITMAP(held, KEY_CNT);
 };
@@ -139,6 +143,9 @@ struct spar_input_src {
  * @y: 0..@y_res
  * @x_res: inclusive maximum of x, as the guest reads it from the channel
  * @y_res: inclusive maximum of y
+ * @locks_known: LED_* bits whose state in the guest the host knows
+ * @locks_on: of those, the ones on: toggled by the lock keys the guest
+ *	is sent, set by the lock states it is sent
  * @seq: sequence number of the next report
  * @events: events taken from sources
  * @reports: reports put on each channel's queue
@@ -165,6 +172,8 @@ struct spar_input {
 	u16 y;
 	u16 x_res;
 	u16 y_res;
+	u8 locks_known;
+	u8 locks_on;
 	u64 seq;
 	u64 events;
 	u64 reports[INPUT_NR_CHANS];
@@ -200,6 +209,21 @@ static void fifo_append(struct spar_input_fifo *f, u16 action, u16 arg1,
 }
 
 /*
+ * A motion that found no room waits in the deferred slot; it goes into the
+ * list as soon as there is room, before any later event, so that a click
+ * lands where the pointer went.  @reserve slots stay free for the event
+ * the caller is about to add.  Caller holds inp->lock.
+ */
+static void input_flush_motion(struct spar_input_fifo *f, unsigned int reserve)
+{
+	if (!f->motion_deferred ||
+	    f->count + f->held + reserve >= SPAR_INPUT_PENDING_MAX)
+		return;
+	fifo_append(f, SPAR_INPUTACTION_XY_MOTION, f->mx, f->my);
+	f->motion_deferred = false;
+}
+
+/*
  * Queue an event that has no release to come.  The slots reserved for the
  * releases of held presses are not used.  Caller holds inp->lock.
  */
@@ -208,6 +232,7 @@ static bool input_put(struct spar_input *inp, unsigned int chan, u16 action,
 {
 	struct spar_input_fifo *f = &inp->fifo[chan];
 
+	input_flush_motion(f, 0);
 	if (f->count + f->held >= SPAR_INPUT_PENDING_MAX) {
 		inp->drops_full++;
 		return false;
@@ -225,6 +250,7 @@ static bool input_press(struct spar_input *inp, struct spar_input_src *src,
 
 	if (test_bit(code, src->held))
 		return true;
+	input_flush_motion(f, 0);
 	if (f->count + f->held + 2 > SPAR_INPUT_PENDING_MAX) {
 		inp->drops_full++;
 		return false;
@@ -246,6 +272,8 @@ static bool input_release(struct spar_input *inp, struct spar_input_src *src,
 		return false;
 	if (!WARN_ON_ONCE(!f->held))
 		f->held--;
+	/* The release's own slot is kept: it may not be taken. */
+	input_flush_motion(f, 1);
 	if (WARN_ON_ONCE(f->count >= SPAR_INPUT_PENDING_MAX))
 		return false;
 	fifo_append(f, action, arg1, 0);
@@ -257,15 +285,21 @@ static void input_motion(struct spar_input *inp)
 	struct spar_input_fifo *f = &inp->fifo[INPUT_MOUSE_CHAN];
 	struct spar_input_activity *last;
 
-	if (f->count + f->held < SPAR_INPUT_PENDING_MAX &&
-	    !f->motion_deferred) {
+	if (f->motion_deferred) {
+		/* Newer than the deferred one, and nothing came between. */
+		inp->motion_merged++;
+		f->mx = inp->x;
+		f->my = inp->y;
+		input_flush_motion(f, 0);
+		return;
+	}
+	if (f->count + f->held < SPAR_INPUT_PENDING_MAX) {
 		fifo_append(f, SPAR_INPUTACTION_XY_MOTION, inp->x, inp->y);
 		return;
 	}
 	inp->motion_merged++;
 	last = f->count ? fifo_at(f, f->count - 1) : NULL;
-	if (last && !f->motion_deferred &&
-	    le16_to_cpu(last->action) == SPAR_INPUTACTION_XY_MOTION) {
+	if (last && le16_to_cpu(last->action) == SPAR_INPUTACTION_XY_MOTION) {
 		last->arg1 = cpu_to_le16(inp->x);
 		last->arg2 = cpu_to_le16(inp->y);
 		return;
@@ -291,10 +325,27 @@ static int input_mouse_button(unsigned int code)
 	}
 }
 
+/* The LED_* of a lock key, or -1. */
+static int input_lock_led(unsigned int code)
+{
+	switch (code) {
+	case KEY_CAPSLOCK:
+		return LED_CAPSL;
+	case KEY_NUMLOCK:
+		return LED_NUML;
+	case KEY_SCROLLLOCK:
+		return LED_SCROLLL;
+	default:
+		return -1;
+	}
+}
+
 static void input_key(struct spar_input *inp, struct spar_input_src *src,
 		      unsigned int code, int value)
 {
 	int button = input_mouse_button(code);
+	int led = input_lock_led(code);
+	bool was_held;
 	u16 sc;
 
 	/* Autorepeat comes from the guest's own input core. */
@@ -315,12 +366,16 @@ static void input_key(struct spar_input *inp, struct spar_input_src *src,
 			inp->drops_unmapped++;
 		return;
 	}
-	if (value)
-		input_press(inp, src, INPUT_KBD_CHAN, code,
-			    SPAR_INPUTACTION_KEY_DOWN, sc);
-	else
+	if (!value) {
 		input_release(inp, src, INPUT_KBD_CHAN, code,
 			      SPAR_INPUTACTION_KEY_UP, sc);
+		return;
+	}
+	was_held = test_bit(code, src->held);
+	/* A lock key the guest is sent toggles its lock there. */
+	if (input_press(inp, src, INPUT_KBD_CHAN, code,
+			SPAR_INPUTACTION_KEY_DOWN, sc) && !was_held && led >= 0)
+		inp->locks_on ^= BIT(led);
 }
 
 /* Position on an axis of @res + 1 points, from a source's absolute value. */
@@ -392,6 +447,11 @@ static void input_abs(struct spar_input *inp, struct spar_input_src *src,
 	}
 }
 
+/*
+ * A source's lock LED changed: tell the guest the state, unless it has it
+ * already, for instance because the lock key that made the LED change was
+ * just sent to it (the guest would toggle its lock a second time).
+ */
 static void input_led(struct spar_input *inp, unsigned int code, int value)
 {
 	u16 sc;
@@ -409,8 +469,17 @@ static void input_led(struct spar_input *inp, unsigned int code, int value)
 	default:
 		return;
 	}
-	input_put(inp, INPUT_KBD_CHAN, SPAR_INPUTACTION_SET_LOCKING_KEY_STATE,
-		  sc, !!value);
+	if ((inp->locks_known & BIT(code)) &&
+	    !!(inp->locks_on & BIT(code)) == !!value)
+		return;
+	if (!input_put(inp, INPUT_KBD_CHAN,
+		       SPAR_INPUTACTION_SET_LOCKING_KEY_STATE, sc, !!value))
+		return;
+	inp->locks_known |= BIT(code);
+	if (value)
+		inp->locks_on |= BIT(code);
+	else
+		inp->locks_on &= ~BIT(code);
 }
 
 static void spar_input_event(struct input_handle *handle, unsigned int type,
@@ -423,6 +492,10 @@ static void spar_input_event(struct input_handle *handle, unsigned int type,
 	bool kick = false;
 
 	spin_lock_irqsave(&inp->lock, flags);
+	if (src->leaving) {
+		spin_unlock_irqrestore(&inp->lock, flags);
+		return;
+	}
 	switch (type) {
 	case EV_KEY:
 		inp->events++;
@@ -497,6 +570,7 @@ static int spar_input_connect(struct input_handler *handler,
 	struct spar_input *inp = handler->private;
 	struct device *mdev = spar_dev_device(inp->sdev);
 	struct spar_input_src *src;
+	bool own;
 	int ret;
 
 	src = kzalloc(sizeof(*src), GFP_KERNEL);
@@ -512,11 +586,20 @@ static int spar_input_connect(struct input_handler *handler,
 	ret = input_open_device(&src->handle);
 	if (ret)
 		goto err_unregister;
-	if (inp->grab) {
+	/*
+	 * A device made for this instance (phys spar-input/<uuid>/) is
+	 * always grabbed: what a program types for the guest must not reach
+	 * the host's console or desktop too.
+	 */
+	own = dev->phys && !strncmp(dev->phys, inp->phys_prefix,
+				    strlen(inp->phys_prefix));
+	if (inp->grab || own) {
 		ret = input_grab_device(&src->handle);
 		if (ret)
-			dev_warn(mdev, "cannot grab %s (%s): another handler holds it\n",
-				 dev_name(&dev->dev), dev->name);
+			dev_warn(mdev, "cannot grab %s (%s): %s (%d)\n",
+				 dev_name(&dev->dev), dev->name,
+				 ret == -EBUSY ? "another reader holds it" :
+				 "error", ret);
 		else
 			src->grabbed = true;
 	}
@@ -534,17 +617,22 @@ err_free:
 	return ret;
 }
 
-/* The guest hears the release of everything the device still holds. */
-static void input_release_all(struct spar_input *inp,
-			      struct spar_input_src *src)
+/*
+ * The guest hears the release of every key and button the device held,
+ * except those still down in @down (NULL: all).  Caller holds inp->lock.
+ * Returns whether anything was released.
+ */
+static bool input_release_held(struct spar_input *inp,
+			       struct spar_input_src *src,
+			       const unsigned long *down)
 {
-	unsigned long flags;
 	unsigned int code;
 	int button;
 	bool any = false;
 
-	spin_lock_irqsave(&inp->lock, flags);
 	for_each_set_bit(code, src->held, KEY_CNT) {
+		if (down && test_bit(code, down))
+			continue;
 		button = input_mouse_button(code);
 		if (button)
 			input_release(inp, src, INPUT_MOUSE_CHAN, code,
@@ -555,7 +643,42 @@ static void input_release_all(struct spar_input *inp,
 				      spar_input_scancode(code));
 		any = true;
 	}
+	return any;
+}
+
+/* The device goes: release everything it still holds. */
+static void input_release_all(struct spar_input *inp,
+			      struct spar_input_src *src)
+{
+	unsigned long flags;
+	bool any;
+
+	spin_lock_irqsave(&inp->lock, flags);
+	any = input_release_held(inp, src, NULL);
 	spin_unlock_irqrestore(&inp->lock, flags);
+	if (any)
+		spar_engine_kick(inp->sdev);
+}
+
+/*
+ * The input core calls this after another reader's grab of the device
+ * ended: releases made during the grab never reached this handle, so the
+ * keys no longer down are released in the guest now.
+ */
+static void spar_input_handle_start(struct input_handle *handle)
+{
+	struct spar_input_src *src = container_of(handle, struct spar_input_src,
+						  handle);
+	struct spar_input *inp = handle->private;
+	struct input_dev *dev = handle->dev;
+	unsigned long flags;
+	bool any;
+
+	spin_lock_irqsave(&dev->event_lock, flags);
+	spin_lock(&inp->lock);
+	any = input_release_held(inp, src, dev->key);
+	spin_unlock(&inp->lock);
+	spin_unlock_irqrestore(&dev->event_lock, flags);
 	if (any)
 		spar_engine_kick(inp->sdev);
 }
@@ -565,10 +688,14 @@ static void spar_input_disconnect(struct input_handle *handle)
 	struct spar_input_src *src = container_of(handle, struct spar_input_src,
 						  handle);
 	struct spar_input *inp = handle->private;
+	unsigned long flags;
 
 	mutex_lock(&inp->src_lock);
 	list_del(&src->link);
 	mutex_unlock(&inp->src_lock);
+	spin_lock_irqsave(&inp->lock, flags);
+	src->leaving = true;
+	spin_unlock_irqrestore(&inp->lock, flags);
 	if (src->grabbed)
 		input_release_device(handle);
 	/* After this no event of the device reaches us. */
@@ -609,7 +736,8 @@ static int input_bind(struct spar_input *inp)
 	ret = input_register_handler(&inp->handler);
 	if (ret) {
 		dev_err(spar_dev_device(inp->sdev),
-			"cannot register the input handler (%d)\n", ret);
+			"cannot register the input handler (%d): the instance takes no input device until sources or grab is written again\n",
+			ret);
 		return ret;
 	}
 	inp->registered = true;
@@ -706,6 +834,7 @@ static int spar_input_start(struct spar_dev *sdev)
 		inp->fifo[chan].count = 0;
 		inp->fifo[chan].motion_deferred = false;
 	}
+	inp->locks_known = 0;
 	spin_unlock_irq(&inp->lock);
 	return 0;
 }
@@ -755,6 +884,7 @@ static int spar_input_create(struct spar_dev *sdev)
 	inp->handler.match = spar_input_match;
 	inp->handler.connect = spar_input_connect;
 	inp->handler.disconnect = spar_input_disconnect;
+	inp->handler.start = spar_input_handle_start;
 	inp->handler.id_table = spar_input_ids;
 	sdev->backend = inp;
 
@@ -871,7 +1001,7 @@ static ssize_t sources_store(struct device *dev, struct device_attribute *attr,
 	struct spar_dev *sdev;
 	struct spar_input *inp = dev_to_input(dev, &sdev);
 	struct spar_input_sel *sel;
-	unsigned int n = 0;
+	unsigned int n = 0, i;
 	const char *p = buf, *end = buf + count;
 	size_t len;
 	int ret;
@@ -903,9 +1033,16 @@ static ssize_t sources_store(struct device *dev, struct device_attribute *attr,
 		input_unregister_handler(&inp->handler);
 		inp->registered = false;
 	}
-	memcpy(inp->sel, sel, n * sizeof(*sel));
-	inp->nr_sel = n;
+	/* Keep the old list in @sel, to go back to if binding fails. */
+	swap(inp->nr_sel, n);
+	for (i = 0; i < SPAR_INPUT_SEL_MAX; i++)
+		swap(inp->sel[i], sel[i]);
 	ret = input_bind(inp);
+	if (ret) {
+		inp->nr_sel = n;
+		memcpy(inp->sel, sel, sizeof(inp->sel));
+		input_bind(inp);
+	}
 	mutex_unlock(&inp->bind_lock);
 out:
 	kfree(sel);
@@ -943,6 +1080,11 @@ static ssize_t grab_store(struct device *dev, struct device_attribute *attr,
 		}
 		WRITE_ONCE(inp->grab, val);
 		ret = input_bind(inp);
+		if (ret) {
+			/* Back to the old setting, bound as before. */
+			WRITE_ONCE(inp->grab, !val);
+			input_bind(inp);
+		}
 	}
 	mutex_unlock(&inp->bind_lock);
 	return ret ? ret : count;

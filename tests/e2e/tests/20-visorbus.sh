@@ -11,8 +11,10 @@
 # counts drops), L2 loads visorinput and reads "visor Keyboard" and "visor
 # Mouse" with evdev_read, and this side sends through uinput (sparctl
 # input): a typed line with shifted characters, Enter, arrows, keypad
-# keys, 0xE0 keys, a key held long enough to repeat in L2, a rebind while
-# a key is held (L2 sees its release at once), a lock key from an LED,
+# keys, 0xE0 keys, a key held long enough to repeat in L2, a back-end
+# recovery while a key is held (visorinput's pause releases it, its resume
+# takes what follows), a rebind while a key is held (L2 sees its release
+# at once), a lock key from an LED,
 # absolute motion to the corners and the centre at x_res 2000 y_res 1000,
 # each button and the wheel both ways.  L2's key events must be exactly
 # those an evdev reader here saw on the uinput keyboard, and no key may be
@@ -36,6 +38,7 @@ t_declare vb-{module,create-nic,create-input,l2-ready,qemu-exit,insmod} \
 	vb-{vnic,keyboard,mouse}-{zoneguid,typename,modalias,uevent} \
 	vi-{flood-dropped,guest-reading,insmod,kbd-info,mouse-info,kbd-events} \
 	vi-{repeat,rebind-release,lock-key,no-stuck-key,mouse-abs,mouse-buttons} \
+	vi-{recover-ready,pause-release} \
 	vi-{mouse-wheel,readers,unplug-host,unplug-guest,rmmod}
 
 VB_KO="$SPAR_GUEST_KO/visorbus/visorbus.ko"
@@ -106,7 +109,17 @@ wait_status() {
 }
 
 ctl="$SPAR_REPO/build/tools/sparctl"
-evr="$SPAR_REPO/build/tools/evdev_read"
+
+# until_unmapped N: wait until the input instance's drops_unmapped is N.
+until_unmapped() {
+	local i
+	for ((i = 0; i < $(t_time 300); i++)); do
+		[ "$(stat_of "$inp" drops_unmapped)" -ge "$1" ] 2> /dev/null &&
+			return 0
+		sleep 0.2
+	done
+	return 1
+}
 
 # input_e2e: this side of the spar-input part (see the header); L2 reports
 # what it read after the end marks (VI-* lines), judged after L2 is done.
@@ -155,11 +168,16 @@ input_e2e() {
 		key r 1
 		sleep 1500
 		key r 0
-		led caps 1
-		sleep 300
+		key x 1
+		tap sysrq
+		sleep 4000
+		key x 0
 		key c 1
+		tap sysrq
 		sleep 4000
 		key c 0
+		led caps 1
+		sleep 300
 		abs 1000 500
 		abs 0 0
 		abs 2000 0
@@ -176,20 +194,29 @@ input_e2e() {
 		btn middle 0
 		tap f12
 	EOF
-	# An evdev reader here tells when C is pressed on the uinput keyboard.
-	"$evr" --name "sparctl keyboard" --timeout 60000 \
-		--until "EV_KEY KEY_C 1" > "$work/l1-kbd" 2>&1 &
-	epid=$!
+	# SysRq, which the protocol cannot carry, marks in drops_unmapped
+	# when X and C are held.
+	marks="$(stat_of "$inp" drops_unmapped)"
 	"$ctl" input send "$inp" < "$work/vi.in" > "$work/vi.ctl" 2>&1 &
 	spid=$!
+	# A back-end recovery while X is held: visorinput's pause releases
+	# it in L2, and its resume takes the reports that follow.
+	until_unmapped $((marks + 1))
+	sleep 1
+	sysfs_write "$id/recover" 1 > /dev/null
+	if wait_status "$inp" ready "$(t_time 20)"; then
+		t_pass vi-recover-ready
+	else
+		t_fail vi-recover-ready "status $(rd "$id/status")"
+	fi
 	# Rebind while C is held: L2 must see its release at once.
-	wait "$epid"
+	until_unmapped $((marks + 2))
 	sleep 1
 	sysfs_write "$id/sources" "name=no such device" > /dev/null
 	wait "$spid"
 	t_note "sparctl: $(cat "$work/vi.ctl" "$work/flood.ctl")"
 	# L2 has read the end marks; remove the instance under it.
-	sleep "$(t_time 15)"
+	sleep "$(t_time 8)"
 	if timeout "$(t_time 150)" sh -c "echo 1 > '$id/remove'" &&
 		[ ! -e "$id" ]; then
 		t_pass vi-unplug-host
@@ -470,7 +497,7 @@ t_eq vi-mouse-info "name=visor Mouse phys=visormou:input0 bus=0x0006 vendor=0x00
 # "Hello, World!", Enter, the arrows, keypad keys, 0xE0 keys, the held R,
 # the C released by the rebind, the end mark.
 want_keys="$(vi_taps +H E L L O COMMA SPACE +W O R L D +1 ENTER UP DOWN LEFT \
-	RIGHT KP7 KPPLUS KPENTER KP0 RIGHTALT DELETE R C F12)"
+	RIGHT KP7 KPPLUS KPENTER KP0 RIGHTALT DELETE R X C F12)"
 if [ "$want_keys" = "$(vi_keys "$work/l2-kbd")" ]; then
 	t_pass vi-kbd-events
 else
@@ -483,11 +510,21 @@ if [ "$reps" -ge 3 ]; then
 else
 	t_fail vi-repeat "$reps repeats of the held R in L2"
 fi
-# The release came with the rebind, a second after the press, not with
-# the key's own release four seconds later.
-held="$(awk '$2 == "EV_KEY" && $3 == "KEY_C" && $4 == 1 { d = $1 }
-	$2 == "EV_KEY" && $3 == "KEY_C" && $4 == 0 { u = $1; n++ }
-	END { if (n == 1 && d && u) printf "%d", (u - d) * 1000 }' "$work/l2-kbd")"
+# held_ms KEY: milliseconds from KEY's press to its only release in L2.
+held_ms() {
+	awk -v k="KEY_$1" '$2 == "EV_KEY" && $3 == k && $4 == 1 { d = $1 }
+		$2 == "EV_KEY" && $3 == k && $4 == 0 { u = $1; n++ }
+		END { if (n == 1 && d && u) printf "%d", (u - d) * 1000 }' "$work/l2-kbd"
+}
+# The releases came with the recovery and the rebind, a second or two
+# after the presses, not with the keys' own releases four seconds later.
+held="$(held_ms X)"
+if [ -n "$held" ] && [ "$held" -lt 3500 ]; then
+	t_pass vi-pause-release
+else
+	t_fail vi-pause-release "X was released after '$held' ms: $(grep 'KEY_X [01]$' "$work/l2-kbd" | paste -sd ' ')"
+fi
+held="$(held_ms C)"
 if [ -n "$held" ] && [ "$held" -lt 3500 ]; then
 	t_pass vi-rebind-release
 else

@@ -16,8 +16,9 @@
 #     never lost (every press seen has its release), the newest motion
 #     arrives, drops_full and motion_merged count what was dropped;
 #   binding: a rebind while a key is held releases it in the guest; a
-#     selector takes a device by name (bound lists it) and by prefix; grab
-#     hides the devices from the host's evdev readers.
+#     selector takes a device by name (bound lists it) and by prefix; the
+#     instance's own uinput devices are always grabbed (an evdev reader
+#     sees nothing); a device taken by name is grabbed only with grab=1.
 # spar-timeout: 240
 
 set -u
@@ -36,8 +37,8 @@ t_declare input-setup input-defaults input-refuse-{sources,sources-many,grab,xre
 	input-flow-keys-paired input-flow-hold-released input-flow-dropped \
 	input-flow-newest-motion input-flow-merged input-flow-empty \
 	input-rebind-release input-rebind-serves input-select-name \
-	input-select-prefix input-select-clear input-grab-hides \
-	input-grab-off-shows input-dmesg
+	input-select-prefix input-select-clear input-own-grabbed \
+	input-grab-hides input-grab-off-shows input-dmesg
 
 a="$(new_uuid)"
 D="$MDEV_DEVICES/$a"
@@ -237,25 +238,34 @@ fi
 sysfs_write "$D/sources" "" > /dev/null
 t_eq input-select-clear "[]" "[$(rd "$D/sources")]$(grep -v "spar-input/" "$D/bound")"
 
-# grab: the host's own evdev readers see nothing of a grabbed source.
-grab_try() {
-	"$evr" --name "sparctl keyboard" --count 2 --timeout 3000 > "$work/evr" 2>&1 &
-	epid=$!
-	sleep 0.5
-	printf '%s\n' "sleep 1000" "tap x" | "$ctl" input send "$a" > /dev/null 2>&1
-	wait "$epid"
-}
-sysfs_write "$D/grab" 1 > /dev/null
-if grab_try; then
-	t_fail input-grab-hides "evdev saw the grabbed keyboard: $(head -n 3 "$work/evr")"
+# The instance's own uinput devices are always grabbed: the host's evdev
+# readers (and its console) see nothing of what is typed for the guest.
+"$evr" --name "sparctl keyboard" --count 2 --timeout 3000 > "$work/evr" 2>&1 &
+epid=$!
+sleep 0.5
+printf '%s\n' "sleep 1000" "tap x" | "$ctl" input send "$a" > /dev/null 2>&1
+if wait "$epid"; then
+	t_fail input-own-grabbed "evdev saw the keyboard made for the guest: $(head -n 3 "$work/evr")"
 else
-	t_pass input-grab-hides
+	t_pass input-own-grabbed
 fi
-sysfs_write "$D/grab" 0 > /dev/null
-if grab_try; then
-	t_pass input-grab-off-shows
+
+# grab: a source taken by name is grabbed only with grab=1; another
+# reader's EVIOCGRAB then fails.
+if [ -n "$dev_name" ]; then
+	sysfs_write "$D/sources" "name=$dev_name" > /dev/null
+	sysfs_write "$D/grab" 1 > /dev/null
+	if out="$("$evr" --name "$dev_name" --grab --timeout 500 2>&1)"; then
+		t_fail input-grab-hides "another reader could grab $dev_name: $out"
+	else
+		t_match input-grab-hides "cannot grab" "$out"
+	fi
+	sysfs_write "$D/grab" 0 > /dev/null
+	t_ok input-grab-off-shows "$evr" --name "$dev_name" --grab --timeout 500
+	sysfs_write "$D/sources" "" > /dev/null
 else
-	t_fail input-grab-off-shows "evdev saw nothing: $(head -n 3 "$work/evr")"
+	t_fail input-grab-hides "the VM has no input device of its own"
+	t_fail input-grab-off-shows "the VM has no input device of its own"
 fi
 
 log="$(dmesg | tail -n "+$((base + 1))")"
