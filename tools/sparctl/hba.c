@@ -41,14 +41,7 @@
 #include "spar_vfio.h"
 #include "sparctl.h"
 
-/*
- * Prefix of every absolute path, "" on a real host.  A build with
- * -DSPARCTL_ROOT='"/tmp/x"' works on a mock tree, for trying the code
- * paths without LIO (configfs makes tpgt_N/lun itself; a mock must too).
- */
-#ifndef SPARCTL_ROOT
-#define SPARCTL_ROOT		""
-#endif
+/* A mock tree (SPARCTL_ROOT) must make tpgt_N/lun itself, as configfs does. */
 
 #define CFS			"/sys/kernel/config"
 #define CFS_TARGET		CFS "/target"
@@ -73,20 +66,6 @@ struct numbered {
 	char name[256];
 };
 
-static void err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void err(const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);		/* in order with what was said before */
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 /* configfs and sysfs names are short: a path that does not fit is a bug */
 static char *vpath(char *buf, size_t len, const char *root, const char *fmt,
 		   va_list ap)
@@ -99,7 +78,7 @@ static char *vpath(char *buf, size_t len, const char *root, const char *fmt,
 	memcpy(buf, root, r);
 	n = vsnprintf(buf + r, len - r, fmt, ap);
 	if (n < 0 || (size_t)n >= len - r) {
-		err("path too long: %s...", buf);
+		sparctl_err("path too long: %s...", buf);
 		exit(1);
 	}
 	return buf;
@@ -411,39 +390,10 @@ static int lio_check(void)
 	if (is_dir(path_of(path, sizeof(path), CFS_TARGET)))
 		return 0;
 	if (is_dir(path_of(path, sizeof(path), "/sys/module/target_core_mod")))
-		err("configfs is not mounted: mount -t configfs configfs %s", CFS);
+		sparctl_err("configfs is not mounted: mount -t configfs configfs %s", CFS);
 	else
-		err("LIO is not loaded: modprobe target_core_mod");
+		sparctl_err("LIO is not loaded: modprobe target_core_mod");
 	return -ENOENT;
-}
-
-/*
- * The type of instance UUID ("spar-hba") in TYPE.  0, -ENOENT if there
- * is no such mdev instance, or -errno.
- */
-static int instance_type(const char *uuid, char *type, size_t len)
-{
-	char path[PATH_MAX], link[PATH_MAX];
-	const char *p;
-	ssize_t n;
-
-	path_of(path, sizeof(path), SPAR_MDEV_DEVICES "/%s", uuid);
-	if (access(path, F_OK))
-		return -errno;
-	if (!read_line(path_of(path, sizeof(path), SPAR_MDEV_DEVICES
-			       "/%s/mdev_type/name", uuid), type, len) && *type)
-		return 0;
-	/* kernels without the name attribute: the type directory's name */
-	n = readlink(path_of(path, sizeof(path), SPAR_MDEV_DEVICES
-			     "/%s/mdev_type", uuid), link, sizeof(link) - 1);
-	if (n < 0)
-		return -errno;
-	link[n] = 0;
-	p = strrchr(link, '/');
-	p = p ? p + 1 : link;
-	if ((size_t)snprintf(type, len, "%s", p) >= len)
-		return -ENAMETOOLONG;
-	return 0;
 }
 
 /*
@@ -472,21 +422,6 @@ static int find_wwn(const char *uuid, char *wwn, size_t len)
 	return ret;
 }
 
-/* UUID checked and in lower case, as mdev names its devices, in OUT */
-static int get_uuid(const char *arg, char *out)
-{
-	int i;
-
-	if (!spar_uuid_valid(arg)) {
-		err("'%s' is not a UUID", arg);
-		return -EINVAL;
-	}
-	for (i = 0; arg[i]; i++)
-		out[i] = tolower((unsigned char)arg[i]);
-	out[i] = 0;
-	return 0;
-}
-
 /* WHERE prefixes the message: "" for an argument, "FILE:LINE: " in a file */
 static int get_lun(const char *where, const char *arg, unsigned int *lun)
 {
@@ -494,11 +429,11 @@ static int get_lun(const char *where, const char *arg, unsigned int *lun)
 	int ret = parse_num(arg, &v);
 
 	if (ret == -EINVAL) {
-		err("%sLUN '%s' is not a number", where, arg);
+		sparctl_err("%sLUN '%s' is not a number", where, arg);
 		return ret;
 	}
 	if (ret || v >= HBA_MAX_LUN) {
-		err("%sLUN %s is beyond max_lun %u of the instance (0 to %u)",
+		sparctl_err("%sLUN %s is beyond max_lun %u of the instance (0 to %u)",
 		    where, arg, HBA_MAX_LUN, HBA_MAX_LUN - 1);
 		return -ERANGE;
 	}
@@ -513,34 +448,16 @@ static int get_target(const char *where, const char *arg,
 	int ret = parse_num(arg, &v);
 
 	if (ret == -EINVAL) {
-		err("%starget '%s' is not a number", where, arg);
+		sparctl_err("%starget '%s' is not a number", where, arg);
 		return ret;
 	}
 	if (ret || v >= HBA_MAX_TARGET) {
-		err("%starget %s is not a SCSI target id of the instance (0 to %u)",
+		sparctl_err("%starget %s is not a SCSI target id of the instance (0 to %u)",
 		    where, arg, HBA_MAX_TARGET - 1);
 		return -ERANGE;
 	}
 	*target = v;
 	return 0;
-}
-
-/* instance UUID must be a spar-hba one; 0 or -errno after saying why */
-static int need_hba(const char *uuid)
-{
-	char type[64];
-	int ret;
-
-	ret = instance_type(uuid, type, sizeof(type));
-	if (ret == -ENOENT) {
-		err("no spar-hba instance %s (see '%s list')", uuid, prog);
-	} else if (ret) {
-		err("%s: %s", uuid, strerror(-ret));
-	} else if (strcmp(type, HBA_TYPE)) {
-		err("%s is a %s instance, not %s", uuid, type, HBA_TYPE);
-		ret = -ENODEV;
-	}
-	return ret;
 }
 
 /* --- show ---------------------------------------------------------- */
@@ -574,16 +491,16 @@ static int hba_show(const char *arg)
 	struct numbered *tpgs, *luns;
 	int ret, n, i, j, m, have_wwn;
 
-	if (get_uuid(arg, uuid) || lio_check())
+	if (sparctl_get_uuid(arg, uuid) || lio_check())
 		return 1;
 	have_wwn = !find_wwn(uuid, wwn, sizeof(wwn));
-	ret = instance_type(uuid, type, sizeof(type));
+	ret = sparctl_instance_type(uuid, type, sizeof(type));
 	/* An orphaned target (its instance removed) is shown too. */
 	if (ret == -ENOENT && have_wwn) {
 		printf("Target %s (orphaned: no instance has this UUID)\n",
 		       uuid);
 	} else {
-		if (need_hba(uuid))
+		if (sparctl_need_type(uuid, HBA_TYPE))
 			return 1;
 		if (read_line(path_of(path, sizeof(path), SPAR_MDEV_DEVICES
 				      "/%s/status", uuid), status,
@@ -597,7 +514,7 @@ static int hba_show(const char *arg)
 	}
 	n = list_numbered(wwn, "tpgt_", TPGT_BASE, &tpgs);
 	if (n < 0) {
-		err("%s: %s", wwn, strerror(-n));
+		sparctl_err("%s: %s", wwn, strerror(-n));
 		return 1;
 	}
 	for (i = 0; i < n; i++) {
@@ -636,7 +553,7 @@ static void undo(struct made *m)
 		const char *p = m->path[--m->n];
 
 		if (rmdir(p))
-			err("undoing: cannot remove %s: %s", p,
+			sparctl_err("undoing: cannot remove %s: %s", p,
 			    strerror(errno));
 	}
 }
@@ -646,7 +563,7 @@ static int make_dir(struct made *m, const char *path, const char *what)
 	if (mkdir(path, 0755)) {
 		int e = errno;
 
-		err("cannot create %s (%s): %s%s", what, path, strerror(e),
+		sparctl_err("cannot create %s (%s): %s%s", what, path, strerror(e),
 		    e == EINVAL ? " (the kernel log says why: dmesg)" : "");
 		return -e;
 	}
@@ -717,17 +634,17 @@ static int add_lun(const char *uuid, unsigned int lun, const char *bs,
 
 	path_of(core, sizeof(core), CFS_CORE "/%s", bs);
 	if (!is_dir(core)) {
-		err("no backstore %s: create it with targetcli or under %s",
+		sparctl_err("no backstore %s: create it with targetcli or under %s",
 		    bs, CFS_CORE);
 		return 1;
 	}
 	if (access(pathf(path, sizeof(path), "%s/info", core), F_OK)) {
-		err("%s is not a backstore (no %s/info)", bs, core);
+		sparctl_err("%s is not a backstore (no %s/info)", bs, core);
 		return 1;
 	}
 	if (!read_line(pathf(path, sizeof(path), "%s/enable", core), val,
 		       sizeof(val)) && !strcmp(val, "0")) {
-		err("backstore %s is not enabled (%s/enable reads 0): %s", bs,
+		sparctl_err("backstore %s is not enabled (%s/enable reads 0): %s", bs,
 		    core, "set it up and enable it, or use targetcli");
 		return 1;
 	}
@@ -735,7 +652,7 @@ static int add_lun(const char *uuid, unsigned int lun, const char *bs,
 	if (!find_lun(uuid, target, lun, used, sizeof(used))) {
 		if (target)
 			snprintf(again, sizeof(again), " --target %u", target);
-		err("LUN %u of target %u of %s is already in use (%s): run '%s hba remove %s %u%s' first",
+		sparctl_err("LUN %u of target %u of %s is already in use (%s): run '%s hba remove %s %u%s' first",
 		    lun, target, uuid, *used ? used : "no backstore linked",
 		    prog, uuid, lun, again);
 		return 1;
@@ -764,7 +681,7 @@ static int add_lun(const char *uuid, unsigned int lun, const char *bs,
 		int fd = open(path, O_WRONLY | O_CLOEXEC);
 
 		if (fd < 0 || write(fd, "1\n", 2) != 2) {
-			err("cannot enable %s: %s", tpg, strerror(errno));
+			sparctl_err("cannot enable %s: %s", tpg, strerror(errno));
 			if (fd >= 0)
 				close(fd);
 			goto fail;
@@ -778,7 +695,7 @@ static int add_lun(const char *uuid, unsigned int lun, const char *bs,
 	if (symlink(core, dst)) {
 		int e = errno;
 
-		err("cannot link %s as LUN %u (%s): %s%s", bs, lun, dst,
+		sparctl_err("cannot link %s as LUN %u (%s): %s%s", bs, lun, dst,
 		    strerror(e),
 		    e == ENODEV ? " (the backstore is not configured)" :
 		    e == EINVAL || e == EFAULT ? " (the kernel log says why: dmesg)" : "");
@@ -797,17 +714,17 @@ static int hba_add(const char *uuid_arg, const char *lun_arg,
 	char uuid[SPAR_UUID_LEN + 1];
 	unsigned int lun;
 
-	if (get_uuid(uuid_arg, uuid) || get_lun("", lun_arg, &lun))
+	if (sparctl_get_uuid(uuid_arg, uuid) || get_lun("", lun_arg, &lun))
 		return 1;
 	/* the whole path is fine too */
 	if (!strncmp(bs, CFS_CORE "/", strlen(CFS_CORE "/")))
 		bs += strlen(CFS_CORE "/");
 	if (backstore_syntax(bs)) {
-		err("backstore '%s' is not <hba>/<dev> as under %s, e.g. rd_mcp_0/r0",
+		sparctl_err("backstore '%s' is not <hba>/<dev> as under %s, e.g. rd_mcp_0/r0",
 		    bs, CFS_CORE);
 		return 1;
 	}
-	if (lio_check() || need_hba(uuid))
+	if (lio_check() || sparctl_need_type(uuid, HBA_TYPE))
 		return 1;
 	return add_lun(uuid, lun, bs, target);
 }
@@ -823,31 +740,31 @@ static int hba_remove(const char *uuid_arg, const char *lun_arg,
 	unsigned int lun;
 	int ret, links = 0;
 
-	if (get_uuid(uuid_arg, uuid) || get_lun("", lun_arg, &lun) || lio_check())
+	if (sparctl_get_uuid(uuid_arg, uuid) || get_lun("", lun_arg, &lun) || lio_check())
 		return 1;
 	/* An orphaned target (its instance removed) can be taken down too. */
-	ret = instance_type(uuid, type, sizeof(type));
-	if (ret != -ENOENT && need_hba(uuid))
+	ret = sparctl_instance_type(uuid, type, sizeof(type));
+	if (ret != -ENOENT && sparctl_need_type(uuid, HBA_TYPE))
 		return 1;
 	if (find_wwn(uuid, wwn, sizeof(wwn))) {
 		if (ret == -ENOENT) {
-			need_hba(uuid);
+			sparctl_need_type(uuid, HBA_TYPE);
 			return 1;
 		}
-		err("no LUN %u on target %u of %s: it has no LUNs (see '%s hba show %s')",
+		sparctl_err("no LUN %u on target %u of %s: it has no LUNs (see '%s hba show %s')",
 		    lun, target, uuid, prog, uuid);
 		return 1;
 	}
 	if (find_numbered(wwn, "tpgt_", TPGT_BASE, target, name,
 			  sizeof(name))) {
-		err("no LUN %u on target %u of %s: no target %u (see '%s hba show %s')",
+		sparctl_err("no LUN %u on target %u of %s: no target %u (see '%s hba show %s')",
 		    lun, target, uuid, target, prog, uuid);
 		return 1;
 	}
 	pathf(tpg, sizeof(tpg), "%s/%s", wwn, name);
 	pathf(path, sizeof(path), "%s/lun", tpg);
 	if (find_numbered(path, "lun_", LUN_BASE, lun, name, sizeof(name))) {
-		err("no LUN %u on target %u of %s (see '%s hba show %s')",
+		sparctl_err("no LUN %u on target %u of %s (see '%s hba show %s')",
 		    lun, target, uuid, prog, uuid);
 		return 1;
 	}
@@ -859,12 +776,12 @@ static int hba_remove(const char *uuid_arg, const char *lun_arg,
 	       !lun_backstore(lun_dir, bs, sizeof(bs), link, sizeof(link))) {
 		pathf(path, sizeof(path), "%s/%s", lun_dir, link);
 		if (unlink(path)) {
-			err("cannot unlink %s: %s", path, strerror(errno));
+			sparctl_err("cannot unlink %s: %s", path, strerror(errno));
 			return 1;
 		}
 	}
 	if (rmdir(lun_dir)) {
-		err("cannot remove %s: %s", lun_dir, strerror(errno));
+		sparctl_err("cannot remove %s: %s", lun_dir, strerror(errno));
 		return 1;
 	}
 	printf("%s: removed LUN %u of target %u (%s)\n", uuid, lun, target,
@@ -875,14 +792,14 @@ static int hba_remove(const char *uuid_arg, const char *lun_arg,
 	if (count_numbered(path, "lun_", LUN_BASE))
 		return 0;
 	if (rmdir(tpg)) {
-		err("warning: LUN removed, but not its empty portal group %s: %s",
+		sparctl_err("warning: LUN removed, but not its empty portal group %s: %s",
 		    tpg, strerror(errno));
 		return 0;
 	}
 	if (count_numbered(wwn, "tpgt_", TPGT_BASE))
 		return 0;
 	if (rmdir(wwn))
-		err("warning: LUN removed, but not the instance's empty target %s: %s",
+		sparctl_err("warning: LUN removed, but not the instance's empty target %s: %s",
 		    wwn, strerror(errno));
 	return 0;
 }
@@ -961,7 +878,7 @@ static int current_luns(const char *wwn, struct saved_lun *luns)
 
 	n = list_numbered(wwn, "tpgt_", TPGT_BASE, &tpgs);
 	if (n < 0) {
-		err("%s: %s", wwn, strerror(-n));
+		sparctl_err("%s: %s", wwn, strerror(-n));
 		return -1;
 	}
 	/* LIO makes no tpgt_N beyond the instance's targets (hba_make_tpg) */
@@ -969,7 +886,7 @@ static int current_luns(const char *wwn, struct saved_lun *luns)
 		pathf(path, sizeof(path), "%s/%s/lun", wwn, tpgs[i].name);
 		m = list_numbered(path, "lun_", LUN_BASE, &l);
 		if (m < 0 && m != -ENOENT) {
-			err("%s: %s", path, strerror(-m));
+			sparctl_err("%s: %s", path, strerror(-m));
 			free(tpgs);
 			return -1;
 		}
@@ -990,7 +907,7 @@ static int current_luns(const char *wwn, struct saved_lun *luns)
 				 luns[count - 1].lun == l[j].num)
 				why = "another directory of it is saved";
 			if (why) {
-				err("warning: LUN %llu of target %llu (%s) not saved: %s",
+				sparctl_err("warning: LUN %llu of target %llu (%s) not saved: %s",
 				    l[j].num, tpgs[i].num, lun_dir, why);
 				continue;
 			}
@@ -1026,18 +943,18 @@ static int write_map(const char *uuid, const char *path, const char *hint,
 		snprintf(dir, sizeof(dir), "%.*s", (int)(base - path), path);
 	base = base ? base + 1 : path;
 	if (!*base) {
-		err("%s: not a file name", path);
+		sparctl_err("%s: not a file name", path);
 		return 1;
 	}
 	ret = make_dirs(dir);
 	if (ret) {
-		err("cannot create %s: %s", dir, strerror(-ret));
+		sparctl_err("cannot create %s: %s", dir, strerror(-ret));
 		return 1;
 	}
 	pathf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, base);
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
-		err("cannot create a file in %s: %s", dir, strerror(errno));
+		sparctl_err("cannot create a file in %s: %s", dir, strerror(errno));
 		return 1;
 	}
 	f = fdopen(fd, "w");
@@ -1062,7 +979,7 @@ static int write_map(const char *uuid, const char *path, const char *hint,
 		goto fail;
 	}
 	if (rename(tmp, path)) {
-		err("cannot rename %s to %s: %s", tmp, path, strerror(errno));
+		sparctl_err("cannot rename %s to %s: %s", tmp, path, strerror(errno));
 		unlink(tmp);
 		return 1;
 	}
@@ -1074,7 +991,7 @@ static int write_map(const char *uuid, const char *path, const char *hint,
 	}
 	return 0;
 fail:
-	err("cannot write %s: %s", tmp, strerror(e));
+	sparctl_err("cannot write %s: %s", tmp, strerror(e));
 	unlink(tmp);
 	return 1;
 }
@@ -1086,17 +1003,17 @@ static int hba_save(const char *uuid_arg, const char *file)
 	struct saved_lun *luns;
 	int ret, n = 0, have_wwn, orphan;
 
-	if (get_uuid(uuid_arg, uuid) || lio_check())
+	if (sparctl_get_uuid(uuid_arg, uuid) || lio_check())
 		return 1;
 	have_wwn = !find_wwn(uuid, wwn, sizeof(wwn));
 	/* An orphaned target (its instance removed) is saved too. */
-	orphan = instance_type(uuid, type, sizeof(type)) == -ENOENT &&
+	orphan = sparctl_instance_type(uuid, type, sizeof(type)) == -ENOENT &&
 		 have_wwn;
-	if (!orphan && need_hba(uuid))
+	if (!orphan && sparctl_need_type(uuid, HBA_TYPE))
 		return 1;
 	luns = calloc(HBA_MAX_SAVED, sizeof(*luns));
 	if (!luns) {
-		err("out of memory");
+		sparctl_err("out of memory");
 		return 1;
 	}
 	if (have_wwn)
@@ -1132,7 +1049,7 @@ static int read_map(const char *path, struct saved_lun *luns)
 	if (!fp) {
 		if (errno == ENOENT)
 			return -ENOENT;
-		err("cannot read %s: %s", path, strerror(errno));
+		sparctl_err("cannot read %s: %s", path, strerror(errno));
 		return -EINVAL;
 	}
 	while (getline(&line, &cap, fp) >= 0) {
@@ -1144,7 +1061,7 @@ static int read_map(const char *path, struct saved_lun *luns)
 		if (!k || f[0][0] == '#')
 			continue;
 		if (k != 3) {
-			err("%s%s fields, not TARGET LUN HBA/DEV (e.g. 0 1 fileio_0/disk1)",
+			sparctl_err("%s%s fields, not TARGET LUN HBA/DEV (e.g. 0 1 fileio_0/disk1)",
 			    where, k < 3 ? "too few" : "too many");
 			bad++;
 			continue;
@@ -1155,13 +1072,13 @@ static int read_map(const char *path, struct saved_lun *luns)
 			continue;
 		}
 		if (backstore_syntax(f[2])) {
-			err("%sbackstore '%s' is not <hba>/<dev> as under %s",
+			sparctl_err("%sbackstore '%s' is not <hba>/<dev> as under %s",
 			    where, f[2], CFS_CORE);
 			bad++;
 			continue;
 		}
 		if (seen[target][lun]) {
-			err("%sLUN %u of target %u is on line %u already",
+			sparctl_err("%sLUN %u of target %u is on line %u already",
 			    where, lun, target, seen[target][lun]);
 			bad++;
 			continue;
@@ -1175,13 +1092,13 @@ static int read_map(const char *path, struct saved_lun *luns)
 		n++;
 	}
 	if (ferror(fp)) {
-		err("cannot read %s: %s", path, strerror(errno));
+		sparctl_err("cannot read %s: %s", path, strerror(errno));
 		bad++;
 	}
 	free(line);
 	fclose(fp);
 	if (bad) {
-		err("%s: nothing restored: fix it, or save it again", path);
+		sparctl_err("%s: nothing restored: fix it, or save it again", path);
 		return -EINVAL;
 	}
 	return n;
@@ -1201,7 +1118,7 @@ static int restore_map(const char *uuid, const char *path)
 
 	luns = calloc(HBA_MAX_SAVED, sizeof(*luns));
 	if (!luns) {
-		err("out of memory");
+		sparctl_err("out of memory");
 		return 1;
 	}
 	n = read_map(path, luns);
@@ -1213,7 +1130,7 @@ static int restore_map(const char *uuid, const char *path)
 		printf("%s: nothing to restore (%s has no LUNs)\n", uuid, path);
 		goto out;
 	}
-	if (n < 0 || lio_check() || need_hba(uuid)) {
+	if (n < 0 || lio_check() || sparctl_need_type(uuid, HBA_TYPE)) {
 		rc = 1;
 		goto out;
 	}
@@ -1230,7 +1147,7 @@ static int restore_map(const char *uuid, const char *path)
 			       s->lun, s->target, s->bs);
 			there++;
 		} else {
-			err("%s:%u: LUN %u of target %u of %s %s%s, not %s: left as it is",
+			sparctl_err("%s:%u: LUN %u of target %u of %s %s%s, not %s: left as it is",
 			    path, s->line, s->lun, s->target, uuid,
 			    *cur ? "links to " : "has ",
 			    *cur ? cur : "no backstore linked", s->bs);
@@ -1255,7 +1172,7 @@ static int hba_restore(const char *uuid_arg, const char *file)
 {
 	char uuid[SPAR_UUID_LEN + 1], path[PATH_MAX];
 
-	if (get_uuid(uuid_arg, uuid))
+	if (sparctl_get_uuid(uuid_arg, uuid))
 		return 1;
 	return restore_map(uuid, save_path(uuid, file, path, sizeof(path)));
 }
@@ -1288,7 +1205,7 @@ static int hba_restore_all(void)
 			printf("nothing saved (no %s)\n", dir);
 			return 0;
 		}
-		err("%s: %s", dir, strerror(errno));
+		sparctl_err("%s: %s", dir, strerror(errno));
 		return 1;
 	}
 	if (!n)
@@ -1301,19 +1218,19 @@ static int hba_restore_all(void)
 		snprintf(name, sizeof(name), "%.*s", (int)len, d_name);
 		free(list[i]);
 		if (len != SPAR_UUID_LEN || !spar_uuid_valid(name)) {
-			err("warning: %s skipped: not named <UUID>%s", path,
+			sparctl_err("warning: %s skipped: not named <UUID>%s", path,
 			    HBA_SAVE_EXT);
 			continue;
 		}
-		get_uuid(name, uuid);
-		ret = instance_type(uuid, type, sizeof(type));
+		sparctl_get_uuid(name, uuid);
+		ret = sparctl_instance_type(uuid, type, sizeof(type));
 		if (ret == -ENOENT) {
 			printf("%s: no instance, skipped (%s)\n", uuid, path);
 		} else if (ret) {
-			err("%s: %s", uuid, strerror(-ret));
+			sparctl_err("%s: %s", uuid, strerror(-ret));
 			rc = 1;
 		} else if (strcmp(type, HBA_TYPE)) {
-			err("warning: %s skipped: %s is a %s instance, not %s",
+			sparctl_err("warning: %s skipped: %s is a %s instance, not %s",
 			    path, uuid, type, HBA_TYPE);
 		} else {
 			rc |= restore_map(uuid, path);

@@ -43,10 +43,6 @@
 #include "spar_vfio.h"
 #include "sparctl.h"
 
-/* Prefix of the sysfs paths, "" on a real host (as in the hba commands). */
-#ifndef SPARCTL_ROOT
-#define SPARCTL_ROOT		""
-#endif
 
 #define INPUT_TYPE		"spar-input"
 #define UINPUT_PATH		"/dev/uinput"
@@ -75,20 +71,6 @@
 /* the keyboard declares the keys KEY_ESC .. KEY_MICMUTE */
 #define KBD_KEY_MIN		KEY_ESC
 #define KBD_KEY_MAX		KEY_MICMUTE
-
-static void err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void err(const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);		/* in order with what was said before */
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
 
 /* --- sysfs ----------------------------------------------------------- */
 
@@ -166,66 +148,6 @@ static int attr_write(const char *uuid, const char *attr, const char *val)
 }
 
 /*
- * The type of instance UUID ("spar-input") in TYPE.  0, -ENOENT if there
- * is no such mdev instance, or -errno.
- */
-static int instance_type(const char *uuid, char *type, size_t len)
-{
-	char path[PATH_MAX], link[PATH_MAX];
-	const char *p;
-	ssize_t n;
-
-	if (access(attr_path(path, sizeof(path), uuid, ""), F_OK))
-		return -errno;
-	if (!attr_line(uuid, "mdev_type/name", type, len) && *type)
-		return 0;
-	/* kernels without the name attribute: the type directory's name */
-	n = readlink(attr_path(path, sizeof(path), uuid, "mdev_type"), link,
-		     sizeof(link) - 1);
-	if (n < 0)
-		return -errno;
-	link[n] = 0;
-	p = strrchr(link, '/');
-	p = p ? p + 1 : link;
-	if ((size_t)snprintf(type, len, "%s", p) >= len)
-		return -ENAMETOOLONG;
-	return 0;
-}
-
-/* UUID checked and in lower case, as mdev names its devices, in OUT */
-static int get_uuid(const char *arg, char *out)
-{
-	int i;
-
-	if (!spar_uuid_valid(arg)) {
-		err("'%s' is not a UUID", arg);
-		return -EINVAL;
-	}
-	for (i = 0; arg[i]; i++)
-		out[i] = tolower((unsigned char)arg[i]);
-	out[i] = 0;
-	return 0;
-}
-
-/* instance UUID must be a spar-input one; 0 or -errno after saying why */
-static int need_input(const char *uuid)
-{
-	char type[64];
-	int ret;
-
-	ret = instance_type(uuid, type, sizeof(type));
-	if (ret == -ENOENT) {
-		err("no spar-input instance %s (see '%s list')", uuid, prog);
-	} else if (ret) {
-		err("%s: %s", uuid, strerror(-ret));
-	} else if (strcmp(type, INPUT_TYPE)) {
-		err("%s is a %s instance, not %s", uuid, type, INPUT_TYPE);
-		ret = -ENODEV;
-	}
-	return ret;
-}
-
-/*
  * A whole decimal number, optionally negative, in MIN..MAX: 0, -EINVAL
  * (not a number) or -ERANGE.
  */
@@ -258,13 +180,13 @@ static int get_res(const char *uuid, int *x_res, int *y_res)
 	for (i = 0; i < 2; i++) {
 		ret = attr_line(uuid, names[i], buf, sizeof(buf));
 		if (ret) {
-			err("cannot read %s of %s: %s%s", names[i], uuid,
+			sparctl_err("cannot read %s of %s: %s%s", names[i], uuid,
 			    strerror(-ret), ret == -ENOENT ?
 			    " (this spar_mdev has no input back-end)" : "");
 			return ret;
 		}
 		if (parse_int(buf, 1, RES_MAX, &v)) {
-			err("%s of %s reads '%s', not 1 to %d", names[i], uuid,
+			sparctl_err("%s of %s reads '%s', not 1 to %d", names[i], uuid,
 			    buf, RES_MAX);
 			return -EINVAL;
 		}
@@ -320,7 +242,7 @@ static int read_sources(const char *uuid, struct sources *s)
 
 	ret = attr_read(uuid, "sources", buf, sizeof(buf));
 	if (ret) {
-		err("cannot read sources of %s: %s%s", uuid, strerror(-ret),
+		sparctl_err("cannot read sources of %s: %s%s", uuid, strerror(-ret),
 		    ret == -ENOENT ? " (this spar_mdev has no input back-end)" :
 		    "");
 		return 1;
@@ -332,7 +254,7 @@ static int read_sources(const char *uuid, struct sources *s)
 			continue;
 		if (s->n == 2 * SOURCES_MAX ||
 		    strlen(line) >= sizeof(s->sel[0])) {
-			err("sources of %s reads more than the instance takes: left as it is",
+			sparctl_err("sources of %s reads more than the instance takes: left as it is",
 			    uuid);
 			return 1;
 		}
@@ -366,7 +288,7 @@ static int write_sources(const char *uuid, const struct sources *s)
 		snprintf(buf, sizeof(buf), "\n");
 	ret = attr_write(uuid, "sources", buf);
 	if (ret) {
-		err("cannot write sources of %s: %s", uuid, strerror(-ret));
+		sparctl_err("cannot write sources of %s: %s", uuid, strerror(-ret));
 		return 1;
 	}
 	return 0;
@@ -383,22 +305,22 @@ static int input_bind(const char *uuid_arg, const char *sel)
 	struct sources s;
 	const char *why;
 
-	if (get_uuid(uuid_arg, uuid))
+	if (sparctl_get_uuid(uuid_arg, uuid))
 		return 1;
 	why = selector_error(sel);
 	if (why) {
-		err("selector '%s': %s; a selector is %s", sel, why,
+		sparctl_err("selector '%s': %s; a selector is %s", sel, why,
 		    SELECTOR_FORMS);
 		return 1;
 	}
-	if (need_input(uuid) || read_sources(uuid, &s))
+	if (sparctl_need_type(uuid, INPUT_TYPE) || read_sources(uuid, &s))
 		return 1;
 	if (find_source(&s, sel) >= 0) {
 		printf("%s: %s is bound already\n", uuid, sel);
 		return 0;
 	}
 	if (s.n >= SOURCES_MAX) {
-		err("%s has %d selectors, the most it takes: unbind one first (see '%s input show %s')",
+		sparctl_err("%s has %d selectors, the most it takes: unbind one first (see '%s input show %s')",
 		    uuid, s.n, prog, uuid);
 		return 1;
 	}
@@ -416,15 +338,15 @@ static int input_unbind(const char *uuid_arg, const char *sel)
 	const char *why;
 	int i, was;
 
-	if (get_uuid(uuid_arg, uuid))
+	if (sparctl_get_uuid(uuid_arg, uuid))
 		return 1;
 	why = sel ? selector_error(sel) : NULL;
 	if (why) {
-		err("selector '%s': %s; a selector is %s", sel, why,
+		sparctl_err("selector '%s': %s; a selector is %s", sel, why,
 		    SELECTOR_FORMS);
 		return 1;
 	}
-	if (need_input(uuid) || read_sources(uuid, &s))
+	if (sparctl_need_type(uuid, INPUT_TYPE) || read_sources(uuid, &s))
 		return 1;
 	was = s.n;
 	if (!sel) {
@@ -432,7 +354,7 @@ static int input_unbind(const char *uuid_arg, const char *sel)
 	} else {
 		i = find_source(&s, sel);
 		if (i < 0) {
-			err("%s is not among the sources of %s (see '%s input show %s')",
+			sparctl_err("%s is not among the sources of %s (see '%s input show %s')",
 			    sel, uuid, prog, uuid);
 			return 1;
 		}
@@ -455,21 +377,21 @@ static int input_grab(const char *uuid_arg, const char *arg)
 	char uuid[SPAR_UUID_LEN + 1];
 	int on, ret;
 
-	if (get_uuid(uuid_arg, uuid))
+	if (sparctl_get_uuid(uuid_arg, uuid))
 		return 1;
 	if (!strcmp(arg, "on") || !strcmp(arg, "1")) {
 		on = 1;
 	} else if (!strcmp(arg, "off") || !strcmp(arg, "0")) {
 		on = 0;
 	} else {
-		err("grab '%s': on or off", arg);
+		sparctl_err("grab '%s': on or off", arg);
 		return 1;
 	}
-	if (need_input(uuid))
+	if (sparctl_need_type(uuid, INPUT_TYPE))
 		return 1;
 	ret = attr_write(uuid, "grab", on ? "1\n" : "0\n");
 	if (ret) {
-		err("cannot write grab of %s: %s%s", uuid, strerror(-ret),
+		sparctl_err("cannot write grab of %s: %s%s", uuid, strerror(-ret),
 		    ret == -ENOENT ? " (this spar_mdev has no input back-end)" :
 		    "");
 		return 1;
@@ -569,7 +491,7 @@ static int input_show(const char *uuid_arg)
 {
 	char uuid[SPAR_UUID_LEN + 1], status[64];
 
-	if (get_uuid(uuid_arg, uuid) || need_input(uuid))
+	if (sparctl_get_uuid(uuid_arg, uuid) || sparctl_need_type(uuid, INPUT_TYPE))
 		return 1;
 	if (attr_line(uuid, "status", status, sizeof(status)))
 		snprintf(status, sizeof(status), "?");
@@ -815,7 +737,7 @@ static struct op *add_op(struct ops *ops, enum op_kind kind, int a, int b)
 
 		bigger = realloc(ops->v, cap * sizeof(*bigger));
 		if (!bigger) {
-			err("out of memory");
+			sparctl_err("out of memory");
 			exit(1);
 		}
 		ops->v = bigger;
@@ -969,7 +891,7 @@ static int make_dev(struct injector *in, int d, const char *uuid, int x_res,
 	fd = open(UINPUT_PATH, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		e = errno;
-		err("cannot open %s: %s%s", UINPUT_PATH, strerror(e),
+		sparctl_err("cannot open %s: %s%s", UINPUT_PATH, strerror(e),
 		    e == ENOENT || e == ENODEV ? " (modprobe uinput)" :
 		    e == EACCES || e == EPERM ? " (run as root)" : "");
 		return -1;
@@ -994,7 +916,7 @@ static int make_dev(struct injector *in, int d, const char *uuid, int x_res,
 	return fd;
 fail:
 	e = errno;
-	err("%s the uinput device '%s': %s", step, dev_desc[d].name,
+	sparctl_err("%s the uinput device '%s': %s", step, dev_desc[d].name,
 	    strerror(e));
 	close(fd);
 	return -1;
@@ -1039,7 +961,7 @@ static int wait_bound(const struct injector *in, const char *uuid)
 	for (waited = 0;; waited += BOUND_POLL_MS) {
 		ret = attr_read(uuid, "bound", buf, sizeof(buf));
 		if (ret) {
-			err("cannot read bound of %s: %s", uuid,
+			sparctl_err("cannot read bound of %s: %s", uuid,
 			    strerror(-ret));
 			return -1;
 		}
@@ -1053,7 +975,7 @@ static int wait_bound(const struct injector *in, const char *uuid)
 			break;
 		sleep_ms(BOUND_POLL_MS);
 	}
-	err("%s did not take the uinput device '%s' (phys %s) within %d s: see dmesg and '%s input show %s'",
+	sparctl_err("%s did not take the uinput device '%s' (phys %s) within %d s: see dmesg and '%s input show %s'",
 	    uuid, dev_desc[missing].name, in->phys[missing],
 	    BOUND_WAIT_MS / 1000, prog, uuid);
 	return -1;
@@ -1067,7 +989,7 @@ static int emit(const struct injector *in, int d, int type, int code,
 
 	n = write(in->fd[d], &ev, sizeof(ev));
 	if (n != sizeof(ev)) {
-		err("writing to the uinput device '%s': %s", dev_desc[d].name,
+		sparctl_err("writing to the uinput device '%s': %s", dev_desc[d].name,
 		    n < 0 ? strerror(errno) : "short write");
 		return -1;
 	}
@@ -1167,7 +1089,7 @@ static int inject(const char *uuid, const struct ops *ops, unsigned int need,
 	if (!need)
 		return 0;
 	if (attr_read(uuid, "bound", buf, sizeof(buf)) == -ENOENT) {
-		err("%s has no bound attribute: this spar_mdev has no input back-end",
+		sparctl_err("%s has no bound attribute: this spar_mdev has no input back-end",
 		    uuid);
 		return 1;
 	}
@@ -1205,7 +1127,7 @@ static int inject_prepare(const char *uuid_arg, char *uuid, unsigned int need,
 {
 	*x_res = SPAR_MOUSE_DEFAULT_X_RES;
 	*y_res = SPAR_MOUSE_DEFAULT_Y_RES;
-	if (get_uuid(uuid_arg, uuid) || need_input(uuid))
+	if (sparctl_get_uuid(uuid_arg, uuid) || sparctl_need_type(uuid, INPUT_TYPE))
 		return -1;
 	if ((need & NEED(DEV_TABLET)) && get_res(uuid, x_res, y_res))
 		return -1;
@@ -1223,7 +1145,7 @@ static int input_type(const char *uuid_arg, const char *text, long delay)
 	char *decoded;
 
 	if (decode_text(text, &decoded, why, sizeof(why))) {
-		err("cannot type the text: %s", why);
+		sparctl_err("cannot type the text: %s", why);
 		return 1;
 	}
 	op = add_op(&ops, OP_TYPE, delay, 0);
@@ -1243,13 +1165,13 @@ static int input_key(const char *uuid_arg, const char *combo, long hold)
 	struct ops ops = { 0 };
 
 	if (strlen(combo) >= sizeof(buf)) {
-		err("key '%.32s...' is too long", combo);
+		sparctl_err("key '%.32s...' is too long", combo);
 		return 1;
 	}
 	memcpy(buf, combo, strlen(combo) + 1);
 	if (!*buf || *buf == '+' || buf[strlen(buf) - 1] == '+' ||
 	    strstr(buf, "++")) {
-		err("key '%s': an empty name; NAME[+NAME...] is %s", combo,
+		sparctl_err("key '%s': an empty name; NAME[+NAME...] is %s", combo,
 		    KEY_NAME_HINT);
 		return 1;
 	}
@@ -1257,17 +1179,17 @@ static int input_key(const char *uuid_arg, const char *combo, long hold)
 	     name = strtok_r(NULL, "+", &save)) {
 		code = key_code(name);
 		if (code < 0) {
-			err("unknown key '%s': %s", name, KEY_NAME_HINT);
+			sparctl_err("unknown key '%s': %s", name, KEY_NAME_HINT);
 			return 1;
 		}
 		for (i = 0; i < n; i++) {
 			if (codes[i] == code) {
-				err("key '%s': %s is there twice", combo, name);
+				sparctl_err("key '%s': %s is there twice", combo, name);
 				return 1;
 			}
 		}
 		if (n == COMBO_MAX) {
-			err("key '%s': more than %d keys", combo, COMBO_MAX);
+			sparctl_err("key '%s': more than %d keys", combo, COMBO_MAX);
 			return 1;
 		}
 		codes[n++] = code;
@@ -1295,14 +1217,14 @@ static int input_move(const char *uuid_arg, const char *x_arg,
 
 	if (parse_int(x_arg, 0, RES_MAX, &x) == -EINVAL ||
 	    parse_int(y_arg, 0, RES_MAX, &y) == -EINVAL) {
-		err("position '%s %s': X and Y are whole numbers", x_arg,
+		sparctl_err("position '%s %s': X and Y are whole numbers", x_arg,
 		    y_arg);
 		return 1;
 	}
 	if (inject_prepare(uuid_arg, uuid, NEED(DEV_TABLET), &x_res, &y_res))
 		return 1;
 	if (parse_int(x_arg, 0, x_res, &x) || parse_int(y_arg, 0, y_res, &y)) {
-		err("position %s %s is off the pointer area of %s (0 to %d, 0 to %d: x_res, y_res)",
+		sparctl_err("position %s %s is off the pointer area of %s (0 to %d, 0 to %d: x_res, y_res)",
 		    x_arg, y_arg, uuid, x_res, y_res);
 		return 1;
 	}
@@ -1320,7 +1242,7 @@ static int input_button(const char *uuid_arg, const char *name, long hold)
 
 	code = button_code(name);
 	if (code < 0) {
-		err("button '%s': left, middle or right", name);
+		sparctl_err("button '%s': left, middle or right", name);
 		return 1;
 	}
 	add_op(&ops, OP_BTN, code, 1);
@@ -1342,7 +1264,7 @@ static int input_wheel(const char *uuid_arg, const char *n_arg)
 	long n;
 
 	if (parse_int(n_arg, -WHEEL_MAX, WHEEL_MAX, &n)) {
-		err("wheel '%s': a number of notches, -%d to %d (negative: toward the user)",
+		sparctl_err("wheel '%s': a number of notches, -%d to %d (negative: toward the user)",
 		    n_arg, WHEEL_MAX, WHEEL_MAX);
 		return 1;
 	}
@@ -1500,7 +1422,7 @@ static int parse_line(char *line, const char *orig, struct ops *ops,
 	if (op->kind == OP_ABS) {
 		op->text = strdup(orig);
 		if (!op->text) {
-			err("out of memory");
+			sparctl_err("out of memory");
 			exit(1);
 		}
 	}
@@ -1512,9 +1434,9 @@ static void bad_line(unsigned int *bad, unsigned int lineno, const char *text,
 		     const char *why)
 {
 	if (++*bad <= SCRIPT_MAX_ERRORS)
-		err("stdin:%u: '%s': %s", lineno, text, why);
+		sparctl_err("stdin:%u: '%s': %s", lineno, text, why);
 	else if (*bad == SCRIPT_MAX_ERRORS + 1)
-		err("stdin: more bad lines not shown");
+		sparctl_err("stdin: more bad lines not shown");
 }
 
 /*
@@ -1530,7 +1452,7 @@ static int read_script(FILE *fp, struct ops *ops)
 
 	while ((n = getline(&line, &cap, fp)) >= 0) {
 		if (++lineno > SCRIPT_MAX_LINES) {
-			err("stdin: more than %d lines", SCRIPT_MAX_LINES);
+			sparctl_err("stdin: more than %d lines", SCRIPT_MAX_LINES);
 			bad++;
 			break;
 		}
@@ -1546,14 +1468,14 @@ static int read_script(FILE *fp, struct ops *ops)
 		free(copy);
 		copy = strdup(p);
 		if (!copy) {
-			err("out of memory");
+			sparctl_err("out of memory");
 			exit(1);
 		}
 		if (parse_line(p, copy, ops, lineno, why, sizeof(why)))
 			bad_line(&bad, lineno, copy, why);
 	}
 	if (ferror(fp)) {
-		err("cannot read stdin: %s", strerror(errno));
+		sparctl_err("cannot read stdin: %s", strerror(errno));
 		bad++;
 	}
 	free(copy);
@@ -1583,7 +1505,7 @@ static int get_tablet_max(const char *arg, int *x, int *y)
 	*y = ly;
 	return 0;
 bad:
-	err("--tablet-max '%s': X,Y, each 1 to 65535", arg);
+	sparctl_err("--tablet-max '%s': X,Y, each 1 to 65535", arg);
 	return -1;
 }
 
@@ -1595,10 +1517,10 @@ static int input_send(const char *uuid_arg, const char *tablet_max)
 	unsigned int bad = 0;
 	size_t i;
 
-	if (get_uuid(uuid_arg, uuid))
+	if (sparctl_get_uuid(uuid_arg, uuid))
 		return 1;
 	if (read_script(stdin, &ops)) {
-		err("nothing sent: fix the script");
+		sparctl_err("nothing sent: fix the script");
 		rc = 2;
 		goto out;
 	}
@@ -1617,7 +1539,7 @@ static int input_send(const char *uuid_arg, const char *tablet_max)
 		bad_line(&bad, op->line, op->text, area);
 	}
 	if (bad) {
-		err("nothing sent: fix the script");
+		sparctl_err("nothing sent: fix the script");
 		rc = 2;
 		goto out;
 	}
@@ -1633,7 +1555,7 @@ out:
 static int get_ms(const char *opt, const char *arg, long *ms)
 {
 	if (parse_int(arg, 0, MS_MAX, ms)) {
-		err("%s '%s': 0 to %d ms", opt, arg, MS_MAX);
+		sparctl_err("%s '%s': 0 to %d ms", opt, arg, MS_MAX);
 		return -1;
 	}
 	return 0;
