@@ -360,6 +360,8 @@ struct spar_pin_cache {
  * @status: SPAR_STATUS_* as the guest reads it
  * @guest_status: SPAR_GUEST_STATUS_* as the guest wrote it
  * @guest_features: features the guest accepted
+ * @dev_features: device-type features (SPAR_TRANSPORT_F_DEVICE_MASK) the
+ *	back-end offers; set by it while the device is not open
  * @generation: incremented on every (re)initialisation of the channels
  * @engine: the worker
  * @pause_timeout: gives up on a guest that does not acknowledge a pause
@@ -386,6 +388,7 @@ struct spar_dev {
 	atomic_t status;
 	u32 guest_status;
 	u32 guest_features;
+	u32 dev_features;
 	u32 generation;
 	struct spar_engine engine;
 	struct delayed_work pause_timeout;

@@ -15,6 +15,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <linux/skbuff.h>
+#include <linux/virtio_net.h>
 
 #include "spar_iochan.h"
 #include "spar_nic_proto.h"
@@ -23,7 +24,26 @@
 #define SPAR_NIC_MAX_MTU	(SPAR_ETH_MAX_MTU - ETH_HLEN)
 #define SPAR_NIC_DEFAULT_MTU	ETH_DATA_LEN
 #define SPAR_NIC_MIN_RCV_BUFS	6
-#define SPAR_NIC_DEFAULT_RCV_BUFS 64
+/*
+ * Enough for a TCP stream at the rate the worker fills them; the guest
+ * takes fewer if the queues cannot hold that many with its transmits.
+ */
+#define SPAR_NIC_DEFAULT_RCV_BUFS 192
+/* Linear part of a large frame from the guest; the rest goes in pages. */
+#define SPAR_NIC_XMIT_HEAD	256
+/* What the host interface can hand to a guest that takes every offload. */
+#define SPAR_NIC_NETDEV_OFFLOADS					\
+	(NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_TSO | NETIF_F_TSO6 |	\
+	 NETIF_F_TSO_ECN)
+
+static_assert(SPAR_NET_OFFLOAD_OFFSET >=
+	      offsetof(struct spar_uiscmdrsp, net.xmt) +
+	      sizeof(struct spar_net_pkt_xmt));
+static_assert(SPAR_NET_OFFLOAD_OFFSET >=
+	      offsetof(struct spar_uiscmdrsp, net.rcv) +
+	      sizeof(struct spar_net_pkt_rcv));
+static_assert(SPAR_NET_OFFLOAD_OFFSET + sizeof(struct spar_net_offload) <=
+	      offsetof(struct spar_uiscmdrsp, private_data));
 /* Receive buffers a guest may have posted at once. */
 #define SPAR_NIC_MAX_POSTED	SPAR_RING_SLOTS_MAX
 /* Host frames waiting for the worker; the interface stops beyond this. */
@@ -63,6 +83,8 @@ struct spar_nic_buf {
  * @post_first: index of the oldest posted buffer
  * @post_count: buffers in the FIFO
  * @rx_enabled: the guest enabled reception (NET_RCV_ENBDIS)
+ * @feat: SPAR_NIC_F_* in force, taken from the guest's accepted features
+ *	when it enabled reception; 0 while it is disabled
  * @promisc: the guest asked for every frame
  * @link_reported: link state last sent to the guest, or -1
  * @drops: host frames dropped since the last NET_RCV
@@ -73,12 +95,16 @@ struct spar_nic_buf {
  * @cmd: the command being handled, as the validator checked it
  * @cmds: commands taken from the guest, by s-Par cmdtype (0 = other)
  * @net_cmds: network commands, by net type, counted even when refused
+ * @gso_xmit: segmented frames taken from the guest
+ * @gso_rcv: segmented frames given to the guest
+ * @csum_xmit: frames from the guest that asked for a checksum
+ * @offload_errors: frames whose offload metadata the host could not apply
  * @flood: fault injection: unasked-for completions still to post
  * @faults: fault injection: the instance's debugfs directory, or NULL
  *
- * @rx_enabled, @promisc, @link_reported, @drops, @bounce, @rsp and @cmd
- * belong to the engine's worker; the host transmit path only reads
- * @rx_enabled.
+ * @rx_enabled, @feat, @promisc, @link_reported, @drops, @bounce, @rsp and
+ * @cmd belong to the engine's worker; the host transmit path only reads
+ * @rx_enabled and @feat.
  */
 struct spar_nic {
 	struct spar_dev *sdev;
@@ -91,6 +117,7 @@ struct spar_nic {
 	unsigned int post_first;
 	unsigned int post_count;
 	bool rx_enabled;
+	u32 feat;
 	bool promisc;
 	int link_reported;
 	u32 drops;
@@ -101,6 +128,10 @@ struct spar_nic {
 	struct spar_nic_cmd cmd;
 	atomic64_t cmds[6];
 	atomic64_t net_cmds[10];
+	atomic64_t gso_xmit;
+	atomic64_t gso_rcv;
+	atomic64_t csum_xmit;
+	atomic64_t offload_errors;
 	atomic_t flood;
 	struct dentry *faults;
 };
@@ -162,10 +193,29 @@ static netdev_tx_t spar_nic_xmit(struct sk_buff *skb, struct net_device *dev)
 	return NETDEV_TX_OK;
 }
 
+/*
+ * The interface offers every offload a guest may take; what this guest
+ * did not take, the stack does in software before the frame gets here.
+ */
+static netdev_features_t spar_nic_features_check(struct sk_buff *skb,
+						 struct net_device *dev,
+						 netdev_features_t features)
+{
+	struct spar_nic *nic = ((struct spar_nic_priv *)netdev_priv(dev))->nic;
+	u32 feat = READ_ONCE(nic->feat);
+
+	if (!(feat & SPAR_NIC_F_GUEST_CSUM))
+		features &= ~(NETIF_F_CSUM_MASK | NETIF_F_GSO_MASK);
+	if (!(feat & SPAR_NIC_F_LARGE_RX))
+		features &= ~NETIF_F_GSO_MASK;
+	return features;
+}
+
 static const struct net_device_ops spar_nic_netdev_ops = {
 	.ndo_open = spar_nic_open,
 	.ndo_stop = spar_nic_stop,
 	.ndo_start_xmit = spar_nic_xmit,
+	.ndo_features_check = spar_nic_features_check,
 	.ndo_set_mac_address = eth_mac_addr,
 	.ndo_validate_addr = eth_validate_addr,
 };
@@ -186,6 +236,10 @@ static struct net_device *spar_nic_netdev_new(struct spar_nic *nic,
 	dev->min_mtu = SPAR_NIC_MIN_MTU;
 	dev->max_mtu = SPAR_NIC_MAX_MTU;
 	dev->mtu = nic->mtu;
+	dev->hw_features = SPAR_NIC_NETDEV_OFFLOADS;
+	dev->features = SPAR_NIC_NETDEV_OFFLOADS | NETIF_F_HIGHDMA;
+	dev->vlan_features = dev->features;
+	netif_set_tso_max_size(dev, GSO_LEGACY_MAX_SIZE);
 	eth_hw_addr_random(dev);
 	SET_NETDEV_DEV(dev, spar_dev_device(nic->sdev));
 	netif_carrier_off(dev);
@@ -281,37 +335,140 @@ static int nic_xmit_done(struct spar_nic *nic, u64 buf, u32 result)
 	return nic_send(nic, SPAR_NET_XMIT_DONE, buf);
 }
 
-/* Gather a checked fragment list into @dst. */
-static int nic_gather(struct spar_nic *nic, const struct spar_nic_xmit *x,
-		      u8 *dst)
+/*
+ * Where byte @off of @skb lives and how many bytes follow it there.  The
+ * page fragments nic_xmit_skb() made are whole pages but the last.
+ */
+static u8 *nic_skb_at(struct sk_buff *skb, u32 off, u32 *room)
 {
-	u32 i;
+	const skb_frag_t *frag;
+
+	if (off < skb_headlen(skb)) {
+		*room = skb_headlen(skb) - off;
+		return skb->data + off;
+	}
+	off -= skb_headlen(skb);
+	frag = &skb_shinfo(skb)->frags[off / PAGE_SIZE];
+	*room = skb_frag_size(frag) - off % PAGE_SIZE;
+	return page_address(skb_frag_page(frag)) + off % PAGE_SIZE;
+}
+
+/* Gather a checked fragment list into @skb, which has room for it. */
+static int nic_gather(struct spar_nic *nic, const struct spar_nic_xmit *x,
+		      struct sk_buff *skb)
+{
+	u32 i, off = 0;
 	int ret;
 
 	for (i = 0; i < x->nfrags; i++) {
-		ret = spar_copy_from_guest(nic->sdev, dst, x->frags[i].iova,
-					   x->frags[i].len);
-		if (ret)
-			return ret;
-		dst += x->frags[i].len;
+		u64 iova = x->frags[i].iova;
+		u32 left = x->frags[i].len;
+
+		while (left) {
+			u32 room;
+			u8 *dst = nic_skb_at(skb, off, &room);
+
+			room = min(room, left);
+			ret = spar_copy_from_guest(nic->sdev, dst, iova, room);
+			if (ret)
+				return ret;
+			iova += room;
+			left -= room;
+			off += room;
+		}
 	}
 	return 0;
 }
 
-static int nic_xmit(struct spar_nic *nic, const struct spar_nic_cmd *cmd)
+/*
+ * An skb for @len bytes: linear for a frame that fits a page, otherwise
+ * a small head and order-0 pages, so a 64 KiB frame needs no large
+ * contiguous allocation.
+ */
+static struct sk_buff *nic_xmit_skb(struct net_device *dev, u32 len)
+{
+	struct sk_buff *skb;
+	u32 off;
+
+	if (len <= SPAR_NIC_XMIT_HEAD * 8) {
+		skb = netdev_alloc_skb_ip_align(dev, len);
+		if (skb)
+			skb_put(skb, len);
+		return skb;
+	}
+	skb = netdev_alloc_skb_ip_align(dev, SPAR_NIC_XMIT_HEAD);
+	if (!skb)
+		return NULL;
+	skb_put(skb, SPAR_NIC_XMIT_HEAD);
+	for (off = SPAR_NIC_XMIT_HEAD; off < len; off += PAGE_SIZE) {
+		struct page *page;
+
+		/* Bounded by SPAR_NET_MAX_GSO_FRAME, checked by the parser. */
+		if (WARN_ON_ONCE(skb_shinfo(skb)->nr_frags >= MAX_SKB_FRAGS))
+			goto err;
+		page = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+		if (!page)
+			goto err;
+		skb_add_rx_frag(skb, skb_shinfo(skb)->nr_frags, page, 0,
+				min_t(u32, len - off, PAGE_SIZE), PAGE_SIZE);
+	}
+	return skb;
+err:
+	kfree_skb(skb);
+	return NULL;
+}
+
+/* Apply checked offload metadata, as tun does for a virtio_net_hdr. */
+static int nic_xmit_offload(struct spar_nic *nic, struct sk_buff *skb,
+			    const struct spar_nic_offload *o)
+{
+	struct virtio_net_hdr h = {
+		.flags = o->needs_csum ? VIRTIO_NET_HDR_F_NEEDS_CSUM : 0,
+		.gso_type = o->gso_type,
+		.hdr_len = __cpu_to_virtio16(true, o->hdr_len),
+		.gso_size = __cpu_to_virtio16(true, o->gso_size),
+		.csum_start = __cpu_to_virtio16(true, o->csum_start),
+		.csum_offset = __cpu_to_virtio16(true, o->csum_offset),
+	};
+
+	if (!h.flags && h.gso_type == VIRTIO_NET_HDR_GSO_NONE)
+		return 0;
+	if (h.flags)
+		atomic64_inc(&nic->csum_xmit);
+	if (h.gso_type != VIRTIO_NET_HDR_GSO_NONE)
+		atomic64_inc(&nic->gso_xmit);
+	return virtio_net_hdr_to_skb(skb, &h, true);
+}
+
+static int nic_xmit(struct spar_nic *nic, const struct spar_nic_cmd *cmd,
+		    const void *msg, size_t msg_len)
 {
 	struct net_device *dev = nic->netdev;
 	u32 len = cmd->xmit.len;
+	struct spar_nic_offload ofl;
 	struct sk_buff *skb;
+	const char *why;
 
-	skb = netdev_alloc_skb_ip_align(dev, len);
+	why = spar_nic_offload_parse(msg, msg_len, nic->feat, len, &ofl);
+	if (why)
+		return nic_bad(nic, why);
+	skb = nic_xmit_skb(dev, len);
 	if (!skb) {
 		DEV_STATS_INC(dev, rx_dropped);
 		return nic_xmit_done(nic, cmd->buf, SPAR_XMIT_FAILED);
 	}
-	if (nic_gather(nic, &cmd->xmit, skb_put(skb, len))) {
+	if (nic_gather(nic, &cmd->xmit, skb)) {
 		kfree_skb(skb);
 		return nic_bad(nic, "transmit buffer outside guest memory");
+	}
+	/* The metadata is sound; the headers in the frame may not match. */
+	if (nic_xmit_offload(nic, skb, &ofl)) {
+		atomic64_inc(&nic->offload_errors);
+		dev_warn_ratelimited(spar_dev_device(nic->sdev),
+				     "transmit offload does not match the frame's headers; dropped\n");
+		DEV_STATS_INC(dev, rx_dropped);
+		kfree_skb(skb);
+		return nic_xmit_done(nic, cmd->buf, SPAR_XMIT_FAILED);
 	}
 
 	if (!netif_running(dev)) {
@@ -329,7 +486,17 @@ static int nic_xmit(struct spar_nic *nic, const struct spar_nic_cmd *cmd)
 static int nic_enbdis(struct spar_nic *nic, const struct spar_nic_cmd *cmd)
 {
 	bool enable = cmd->enbdis.on;
+	u32 feat = 0;
 
+	if (enable) {
+		feat = READ_ONCE(nic->sdev->guest_features) & SPAR_NIC_F_ALL;
+		/* Segments need checksums filled in on their way. */
+		if (!(feat & SPAR_NIC_F_CSUM))
+			feat &= ~SPAR_NIC_F_TSO;
+		if (!(feat & SPAR_NIC_F_GUEST_CSUM))
+			feat &= ~SPAR_NIC_F_LARGE_RX;
+	}
+	WRITE_ONCE(nic->feat, feat);
 	WRITE_ONCE(nic->rx_enabled, enable);
 	if (enable) {
 		netif_carrier_on(nic->netdev);
@@ -363,12 +530,15 @@ static int spar_nic_handle(struct spar_dev *sdev, unsigned int chan,
 {
 	struct spar_nic *nic = to_nic(sdev);
 	struct spar_nic_cmd *cmd = &nic->cmd;
+	size_t len = sdev->chan[chan].q[q].geo.signal_size;
 	const char *why;
 	int ret;
 
 	nic_count_cmdtype(nic, msg);
-	why = spar_nic_cmd_parse(msg, sdev->chan[chan].q[q].geo.signal_size,
-				 SPAR_NIC_MAX_FRAME, cmd);
+	why = spar_nic_cmd_parse(msg, len,
+				 nic->feat & SPAR_NIC_F_TSO ?
+				 SPAR_NET_MAX_GSO_FRAME : SPAR_NIC_MAX_FRAME,
+				 cmd);
 	if (why) {
 		ret = nic_bad(nic, why);
 	} else {
@@ -377,7 +547,7 @@ static int spar_nic_handle(struct spar_dev *sdev, unsigned int chan,
 			ret = nic_rcv_post(nic, cmd);
 			break;
 		case SPAR_NET_XMIT:
-			ret = nic_xmit(nic, cmd);
+			ret = nic_xmit(nic, cmd, msg, len);
 			break;
 		case SPAR_NET_RCV_ENBDIS:
 			ret = nic_enbdis(nic, cmd);
@@ -431,16 +601,18 @@ static void nic_unchain(struct spar_nic *nic, const struct spar_nic_buf *chain,
 	mutex_unlock(&nic->post_lock);
 }
 
-/* Pick buffers for @len bytes; returns how many, 0 if they do not suffice. */
-static unsigned int nic_chain(struct spar_nic *nic, u32 len,
+/*
+ * Pick buffers for @len bytes, at most @max; returns how many, 0 if they
+ * do not suffice.
+ */
+static unsigned int nic_chain(struct spar_nic *nic, u32 len, unsigned int max,
 			      struct spar_nic_buf *chain)
 {
 	unsigned int n = 0;
 	u32 room = 0;
 
 	mutex_lock(&nic->post_lock);
-	while (room < len && n < SPAR_MAX_NET_RCV_CHAIN &&
-	       n < nic->post_count) {
+	while (room < len && n < max && n < nic->post_count) {
 		chain[n] = *nic_posted(nic, n);
 		room += chain[n].frag.len;
 		n++;
@@ -455,21 +627,69 @@ static unsigned int nic_chain(struct spar_nic *nic, u32 len,
 	return n;
 }
 
+/* The guest's cookie for buffer @i of a NET_RCV being built. */
+static void nic_rcv_cookie(struct spar_nic *nic, unsigned int i, u64 cookie)
+{
+	struct spar_net_offload *ofl = (void *)((u8 *)&nic->rsp +
+						SPAR_NET_OFFLOAD_OFFSET);
+
+	if (i < SPAR_MAX_NET_RCV_CHAIN)
+		nic->rsp.net.rcv.rcvbuf[i] = cpu_to_le64(cookie);
+	else
+		ofl->rcvbuf_ext[i - SPAR_MAX_NET_RCV_CHAIN] = cpu_to_le64(cookie);
+}
+
+/*
+ * Describe @skb's checksum state and segmentation for a guest that took
+ * the offloads.  What it did not take was done by the stack (see
+ * spar_nic_features_check()), unless the guest re-negotiated since the
+ * frame was queued: then fill in the checksum here, or drop a segmented
+ * frame.
+ */
+static int nic_rcv_offload(struct spar_nic *nic, struct sk_buff *skb)
+{
+	struct spar_net_offload *ofl = (void *)((u8 *)&nic->rsp +
+						SPAR_NET_OFFLOAD_OFFSET);
+	struct virtio_net_hdr h;
+
+	if (skb_is_gso(skb) && !(nic->feat & SPAR_NIC_F_LARGE_RX))
+		return -EINVAL;
+	if (!(nic->feat & SPAR_NIC_F_GUEST_CSUM))
+		return skb->ip_summed == CHECKSUM_PARTIAL ?
+		       skb_checksum_help(skb) : 0;
+	if (virtio_net_hdr_from_skb(skb, &h, true, true, 0))
+		return -EINVAL;
+	ofl->flags = h.flags;
+	ofl->gso_type = h.gso_type;
+	ofl->hdr_len = cpu_to_le16(__virtio16_to_cpu(true, h.hdr_len));
+	ofl->gso_size = cpu_to_le16(__virtio16_to_cpu(true, h.gso_size));
+	ofl->csum_start = cpu_to_le16(__virtio16_to_cpu(true, h.csum_start));
+	ofl->csum_offset = cpu_to_le16(__virtio16_to_cpu(true, h.csum_offset));
+	if (skb_is_gso(skb))
+		atomic64_inc(&nic->gso_rcv);
+	return 0;
+}
+
 static int nic_deliver(struct spar_nic *nic, struct sk_buff *skb)
 {
-	struct spar_nic_buf chain[SPAR_MAX_NET_RCV_CHAIN];
+	struct spar_nic_buf chain[SPAR_NET_MAX_RCV_CHAIN_LARGE];
 	struct spar_net_pkt_rcv *rcv = &nic->rsp.net.rcv;
+	bool large = nic->feat & SPAR_NIC_F_LARGE_RX;
 	u32 off = 0, len = skb->len;
 	unsigned int i, n;
 
-	n = len <= SPAR_NIC_MAX_FRAME ? nic_chain(nic, len, chain) : 0;
-	if (!n) {
+	memset(&nic->rsp, 0, sizeof(nic->rsp));
+	if (nic_rcv_offload(nic, skb)) {
+		atomic64_inc(&nic->offload_errors);
 		DEV_STATS_INC(nic->netdev, tx_dropped);
-		nic->drops++;
 		return 0;
 	}
+	n = len <= (large ? SPAR_NET_MAX_GSO_FRAME : SPAR_NIC_MAX_FRAME) ?
+	    nic_chain(nic, len, large ? SPAR_NET_MAX_RCV_CHAIN_LARGE :
+			    SPAR_MAX_NET_RCV_CHAIN, chain) : 0;
+	if (!n)
+		goto drop;
 
-	memset(&nic->rsp, 0, sizeof(nic->rsp));
 	for (i = 0; i < n; i++) {
 		u32 chunk = min(len - off, chain[i].frag.len);
 
@@ -490,7 +710,7 @@ static int nic_deliver(struct spar_nic *nic, struct sk_buff *skb)
 			nic_unchain(nic, chain, n - 1);
 			goto drop;
 		}
-		rcv->rcvbuf[i] = cpu_to_le64(chain[i].cookie);
+		nic_rcv_cookie(nic, i, chain[i].cookie);
 		off += chunk;
 	}
 	rcv->rcv_done_len = cpu_to_le32(len);
@@ -595,6 +815,7 @@ static int spar_nic_start(struct spar_dev *sdev)
 	struct spar_nic *nic = to_nic(sdev);
 
 	WRITE_ONCE(nic->rx_enabled, false);
+	WRITE_ONCE(nic->feat, 0);
 	nic->promisc = false;
 	nic->link_reported = -1;
 	nic->drops = 0;
@@ -606,6 +827,7 @@ static void spar_nic_stop_backend(struct spar_dev *sdev)
 	struct spar_nic *nic = to_nic(sdev);
 
 	WRITE_ONCE(nic->rx_enabled, false);
+	WRITE_ONCE(nic->feat, 0);
 	netif_carrier_off(nic->netdev);
 	nic_forget_posted(nic);
 	skb_queue_purge(&nic->txq);
@@ -674,6 +896,7 @@ static int spar_nic_create(struct spar_dev *sdev)
 	nic->sdev = sdev;
 	nic->mtu = SPAR_NIC_DEFAULT_MTU;
 	nic->num_rcv_bufs = SPAR_NIC_DEFAULT_RCV_BUFS;
+	sdev->dev_features = SPAR_NIC_F_ALL;
 	nic->link_reported = -1;
 	eth_random_addr(nic->mac);
 	mutex_init(&nic->post_lock);
@@ -968,8 +1191,91 @@ out:
 }
 static DEVICE_ATTR_RW(ifname);
 
+/* Names of the SPAR_NIC_F_* bits, for the offloads attribute. */
+static const struct {
+	const char *name;
+	u32 bit;
+} nic_offload_names[] = {
+	{ "csum", SPAR_NIC_F_CSUM },
+	{ "guest-csum", SPAR_NIC_F_GUEST_CSUM },
+	{ "tso", SPAR_NIC_F_TSO },
+	{ "large-rx", SPAR_NIC_F_LARGE_RX },
+};
+
+static ssize_t offloads_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	struct spar_dev *sdev = dev_get_drvdata(dev);
+	u32 f = READ_ONCE(sdev->dev_features);
+	unsigned int i;
+	int len = 0;
+
+	for (i = 0; i < ARRAY_SIZE(nic_offload_names); i++)
+		if (f & nic_offload_names[i].bit)
+			len += sysfs_emit_at(buf, len, "%s%s", len ? " " : "",
+					     nic_offload_names[i].name);
+	len += sysfs_emit_at(buf, len, "%s\n", len ? "" : "none");
+	return len;
+}
+
+/*
+ * A list of offload names separated by spaces or commas, "all" or "none":
+ * what the host offers the guest.  A guest takes any subset.
+ */
+static ssize_t offloads_store(struct device *dev, struct device_attribute *attr,
+			      const char *buf, size_t count)
+{
+	struct spar_dev *sdev = dev_get_drvdata(dev);
+	char *text, *p, *word;
+	unsigned int i;
+	u32 f = 0;
+	int ret;
+
+	text = kstrndup(buf, count, GFP_KERNEL);
+	if (!text)
+		return -ENOMEM;
+	p = strim(text);
+	while ((word = strsep(&p, " ,\t\n"))) {
+		if (!*word)
+			continue;
+		if (!strcmp(word, "all")) {
+			f |= SPAR_NIC_F_ALL;
+			continue;
+		}
+		if (!strcmp(word, "none"))
+			continue;
+		for (i = 0; i < ARRAY_SIZE(nic_offload_names); i++)
+			if (!strcmp(word, nic_offload_names[i].name))
+				break;
+		if (i == ARRAY_SIZE(nic_offload_names)) {
+			dev_err_ratelimited(dev, "offloads: unknown offload '%s'; give csum, guest-csum, tso, large-rx, all or none\n",
+					    word);
+			kfree(text);
+			return -EINVAL;
+		}
+		f |= nic_offload_names[i].bit;
+	}
+	kfree(text);
+	if ((f & SPAR_NIC_F_TSO) && !(f & SPAR_NIC_F_CSUM)) {
+		dev_err_ratelimited(dev, "offloads: tso needs csum\n");
+		return -EINVAL;
+	}
+	if ((f & SPAR_NIC_F_LARGE_RX) && !(f & SPAR_NIC_F_GUEST_CSUM)) {
+		dev_err_ratelimited(dev, "offloads: large-rx needs guest-csum\n");
+		return -EINVAL;
+	}
+	mutex_lock(&sdev->lock);
+	ret = spar_attr_writable(dev, sdev, "offloads");
+	if (!ret)
+		WRITE_ONCE(sdev->dev_features, f);
+	mutex_unlock(&sdev->lock);
+	return ret ? ret : count;
+}
+static DEVICE_ATTR_RW(offloads);
+
 static struct attribute *spar_nic_attrs[] = {
 	&dev_attr_mac.attr,
+	&dev_attr_offloads.attr,
 	&dev_attr_mtu.attr,
 	&dev_attr_num_rcv_bufs.attr,
 	&dev_attr_ifname.attr,
@@ -1003,6 +1309,11 @@ NIC_STAT(net_rcv_post, atomic64_read(&nic->net_cmds[SPAR_NET_RCV_POST]));
 NIC_STAT(net_xmit, atomic64_read(&nic->net_cmds[SPAR_NET_XMIT]));
 NIC_STAT(net_rcv_enbdis, atomic64_read(&nic->net_cmds[SPAR_NET_RCV_ENBDIS]));
 NIC_STAT(net_rcv_promisc, atomic64_read(&nic->net_cmds[SPAR_NET_RCV_PROMISC]));
+NIC_STAT(gso_xmit, atomic64_read(&nic->gso_xmit));
+NIC_STAT(gso_rcv, atomic64_read(&nic->gso_rcv));
+NIC_STAT(csum_xmit, atomic64_read(&nic->csum_xmit));
+NIC_STAT(offload_errors, atomic64_read(&nic->offload_errors));
+NIC_STAT(features, READ_ONCE(nic->feat));
 
 static struct attribute *spar_nic_stats_attrs[] = {
 	&dev_attr_stat_cmd_scsi.attr,
@@ -1013,6 +1324,11 @@ static struct attribute *spar_nic_stats_attrs[] = {
 	&dev_attr_stat_net_xmit.attr,
 	&dev_attr_stat_net_rcv_enbdis.attr,
 	&dev_attr_stat_net_rcv_promisc.attr,
+	&dev_attr_stat_gso_xmit.attr,
+	&dev_attr_stat_gso_rcv.attr,
+	&dev_attr_stat_csum_xmit.attr,
+	&dev_attr_stat_offload_errors.attr,
+	&dev_attr_stat_features.attr,
 	NULL,
 };
 

@@ -117,6 +117,75 @@ const char *spar_nic_cmd_parse(const void *slot, size_t slot_len,
 }
 
 /**
+ * spar_nic_offload_parse() - check the offload metadata of a NET_XMIT
+ * @slot: private copy of the slot, which spar_nic_cmd_parse() accepted as
+ *	a NET_XMIT
+ * @slot_len: bytes in @slot
+ * @features: the SPAR_NIC_F_* features in force
+ * @frame_len: the frame's length, as spar_nic_cmd_parse() checked it
+ *	against the longest frame @features allow
+ * @o: the checked metadata
+ *
+ * Without SPAR_NIC_F_CSUM and SPAR_NIC_F_TSO in @features the message
+ * has no offload block: @o says "nothing to do" and nothing is read.
+ * A frame that is not segmented must fit the protocol's MTU whatever the
+ * features; a segmented one needs SPAR_NIC_F_TSO and a checksum request.
+ *
+ * Context: any context; touches nothing but its arguments.
+ * Return: NULL, or a short description of what the guest got wrong.
+ */
+const char *spar_nic_offload_parse(const void *slot, size_t slot_len,
+				   u32 features, u32 frame_len,
+				   struct spar_nic_offload *o)
+{
+	const struct spar_net_offload *raw;
+	u32 start, off;
+	u8 base;
+
+	*o = (struct spar_nic_offload){ 0 };
+	if (!(features & (SPAR_NIC_F_CSUM | SPAR_NIC_F_TSO)))
+		goto plain;
+	if (slot_len < SPAR_NET_OFFLOAD_OFFSET + sizeof(*raw))
+		return "command slot too short for offload metadata";
+	raw = (const void *)((const u8 *)slot + SPAR_NET_OFFLOAD_OFFSET);
+	if (raw->flags & ~SPAR_NET_OFL_F_NEEDS_CSUM)
+		return "unknown transmit offload flags";
+	o->needs_csum = raw->flags & SPAR_NET_OFL_F_NEEDS_CSUM;
+	o->gso_type = raw->gso_type;
+	o->hdr_len = le16_to_cpu(raw->hdr_len);
+	o->gso_size = le16_to_cpu(raw->gso_size);
+	o->csum_start = le16_to_cpu(raw->csum_start);
+	o->csum_offset = le16_to_cpu(raw->csum_offset);
+
+	if (o->needs_csum) {
+		if (!(features & SPAR_NIC_F_CSUM))
+			return "checksum offload not negotiated";
+		start = o->csum_start;
+		off = o->csum_offset;
+		/* Both 16 bits: no overflow. */
+		if (start + off + 2 > frame_len)
+			return "checksum position outside the frame";
+	}
+	if (o->gso_type == SPAR_NET_GSO_NONE)
+		goto plain;
+	if (!(features & SPAR_NIC_F_TSO))
+		return "segmentation offload not negotiated";
+	base = o->gso_type & ~SPAR_NET_GSO_ECN;
+	if (base != SPAR_NET_GSO_TCPV4 && base != SPAR_NET_GSO_TCPV6)
+		return "unknown segmentation type";
+	if (!o->needs_csum)
+		return "segmentation without a checksum request";
+	if (!o->gso_size || o->gso_size > frame_len || o->hdr_len > frame_len)
+		return "segment size outside the frame";
+	return NULL;
+
+plain:
+	if (frame_len > SPAR_NIC_MAX_FRAME)
+		return "frame longer than the largest MTU";
+	return NULL;
+}
+
+/**
  * spar_nic_frag_overlaps() - whether a checked piece shares a byte with a
  *	range the user unmapped
  * @f: the piece, as spar_nic_cmd_parse() checked it

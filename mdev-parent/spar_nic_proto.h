@@ -10,6 +10,7 @@
 
 #include "spar_proto_shim.h"
 #include <spar/iochannel.h>
+#include <spar/transport.h>
 
 /* Shortest frame a transmit may carry: an Ethernet header. */
 #define SPAR_NIC_MIN_FRAME	SPAR_ETH_HEADER_SIZE
@@ -77,8 +78,30 @@ struct spar_nic_cmd {
 	};
 };
 
+/**
+ * struct spar_nic_offload - checked offload metadata of a NET_XMIT
+ * @needs_csum: the host fills in a checksum at @csum_start + @csum_offset
+ * @gso_type: SPAR_NET_GSO_NONE, or SPAR_NET_GSO_TCPV4 or SPAR_NET_GSO_TCPV6
+ *	possibly with SPAR_NET_GSO_ECN
+ * @hdr_len: as the guest gave it; at most the frame's length
+ * @gso_size: with a @gso_type, the segment payload, 1 up to the frame
+ * @csum_start: with @needs_csum, inside the frame
+ * @csum_offset: with @needs_csum, the 2-byte result lies inside the frame
+ */
+struct spar_nic_offload {
+	bool needs_csum;
+	u8 gso_type;
+	u16 hdr_len;
+	u16 gso_size;
+	u16 csum_start;
+	u16 csum_offset;
+};
+
 const char *spar_nic_cmd_parse(const void *slot, size_t slot_len,
 			       u32 max_frame, struct spar_nic_cmd *cmd);
+const char *spar_nic_offload_parse(const void *slot, size_t slot_len,
+				   u32 features, u32 frame_len,
+				   struct spar_nic_offload *o);
 bool spar_nic_frag_overlaps(const struct spar_nic_frag *f, u64 iova,
 			    u64 len);
 

@@ -10,6 +10,36 @@
 
 #define SPAR_HOST_FEATURES	SPAR_TRANSPORT_F_ALL
 
+static_assert(!(SPAR_HOST_FEATURES & SPAR_TRANSPORT_F_DEVICE_MASK));
+
+/* What this function offers: the transport's features and its type's. */
+static u32 spar_regs_offered(struct spar_dev *sdev)
+{
+	return SPAR_HOST_FEATURES |
+	       (READ_ONCE(sdev->dev_features) & SPAR_TRANSPORT_F_DEVICE_MASK);
+}
+
+/*
+ * Transport features are taken once, before the driver starts; device
+ * features at any time, for the back-end to take up when its protocol
+ * says (spar-nic: when the guest enables reception).
+ */
+static void spar_regs_guest_features(struct spar_dev *sdev, u32 val)
+{
+	u32 cur;
+
+	mutex_lock(&sdev->lock);
+	val &= spar_regs_offered(sdev);
+	cur = sdev->guest_features;
+	if (!sdev->guest_status)
+		cur = (cur & ~SPAR_TRANSPORT_F_TRANSPORT_MASK) |
+		      (val & SPAR_TRANSPORT_F_TRANSPORT_MASK);
+	cur = (cur & ~SPAR_TRANSPORT_F_DEVICE_MASK) |
+	      (val & SPAR_TRANSPORT_F_DEVICE_MASK);
+	WRITE_ONCE(sdev->guest_features, cur);
+	mutex_unlock(&sdev->lock);
+}
+
 /**
  * spar_regs_read() - read one 32-bit register
  * @sdev: the instance
@@ -26,7 +56,7 @@ u32 spar_regs_read(struct spar_dev *sdev, unsigned int off)
 	case SPAR_REG_VERSION:
 		return SPAR_TRANSPORT_VERSION;
 	case SPAR_REG_HOST_FEATURES:
-		return SPAR_HOST_FEATURES;
+		return spar_regs_offered(sdev);
 	case SPAR_REG_GUEST_FEATURES:
 		return READ_ONCE(sdev->guest_features);
 	case SPAR_REG_STATUS:
@@ -108,12 +138,7 @@ void spar_regs_write(struct spar_dev *sdev, unsigned int off, u32 val)
 		}
 		break;
 	case SPAR_REG_GUEST_FEATURES:
-		mutex_lock(&sdev->lock);
-		/* Negotiated once, before the driver starts. */
-		if (!sdev->guest_status)
-			WRITE_ONCE(sdev->guest_features,
-				   val & SPAR_HOST_FEATURES);
-		mutex_unlock(&sdev->lock);
+		spar_regs_guest_features(sdev, val);
 		break;
 	case SPAR_REG_GUEST_STATUS:
 		spar_regs_guest_status(sdev, val);

@@ -405,6 +405,63 @@ int visorbus_write_channel(struct visor_device *dev, unsigned long offset,
 EXPORT_SYMBOL_GPL(visorbus_write_channel);
 
 /**
+ * visorbus_get_device_features() - device features the host offers
+ * @dev: the device
+ *
+ * Not in the s-Par API.  The bits of the transport's HOST_FEATURES that
+ * belong to the device type (SPAR_TRANSPORT_F_DEVICE_MASK): extensions of
+ * the channel protocol that the driver may accept with
+ * visorbus_set_device_features().  A driver that never calls these speaks
+ * the protocol as s-Par defined it.
+ *
+ * Context: any context.
+ * Return: the offered bits, 0 for a device without a channel.
+ */
+u32 visorbus_get_device_features(struct visor_device *dev)
+{
+	struct visorbus_pci *vb = dev->priv;
+
+	if (!vb || !dev->visorchannel)
+		return 0;
+	return ioread32(vb->regs + SPAR_REG_HOST_FEATURES) &
+	       SPAR_TRANSPORT_F_DEVICE_MASK;
+}
+EXPORT_SYMBOL_GPL(visorbus_get_device_features);
+
+/**
+ * visorbus_set_device_features() - accept device features
+ * @dev: the device
+ * @features: SPAR_TRANSPORT_F_DEVICE_MASK bits, a subset of what
+ *	visorbus_get_device_features() returned; 0 to go back to the plain
+ *	protocol
+ *
+ * Not in the s-Par API.  When the host takes the accepted bits up is the
+ * device type's rule (a spar-nic channel: at its next NET_RCV_ENBDIS
+ * enable).  The bus writes them again after any reset of the function.
+ *
+ * Context: any context.
+ * Return: the bits the host recorded, which the driver must use.
+ */
+u32 visorbus_set_device_features(struct visor_device *dev, u32 features)
+{
+	struct visorbus_pci *vb = dev->priv;
+	unsigned long flags;
+	u32 got;
+
+	if (!vb || !dev->visorchannel)
+		return 0;
+	features &= SPAR_TRANSPORT_F_DEVICE_MASK;
+	spin_lock_irqsave(&vb->feat_lock, flags);
+	iowrite32(vb->features | features, vb->regs + SPAR_REG_GUEST_FEATURES);
+	got = ioread32(vb->regs + SPAR_REG_GUEST_FEATURES) &
+	      SPAR_TRANSPORT_F_DEVICE_MASK;
+	vb->dev_features = got;
+	spin_unlock_irqrestore(&vb->feat_lock, flags);
+	return got;
+}
+EXPORT_SYMBOL_GPL(visorbus_set_device_features);
+
+/**
  * visorbus_enable_channel_interrupts() - start calling channel_interrupt
  * @dev: the device, bound to a driver
  *

@@ -118,9 +118,13 @@ static int visorbus_restart(struct visorbus_pci *vb)
 	if (ret)
 		return ret;
 	host = ioread32(vb->regs + SPAR_REG_HOST_FEATURES);
-	iowrite32(host & VISORBUS_FEATURES, vb->regs + SPAR_REG_GUEST_FEATURES);
+	/* A function driver's device features survive the reset. */
+	spin_lock(&vb->feat_lock);
+	iowrite32(host & (VISORBUS_FEATURES | vb->dev_features),
+		  vb->regs + SPAR_REG_GUEST_FEATURES);
 	vb->features = ioread32(vb->regs + SPAR_REG_GUEST_FEATURES) &
 		       VISORBUS_FEATURES;
+	spin_unlock(&vb->feat_lock);
 	return 0;
 }
 
@@ -391,6 +395,7 @@ static int visorbus_pci_probe(struct pci_dev *pdev,
 	vb->pdev = pdev;
 	vb->type = (const struct visorbus_spar_type *)id->driver_data;
 	spin_lock_init(&vb->irq_lock);
+	spin_lock_init(&vb->feat_lock);
 	mutex_init(&vb->state_lock);
 	init_waitqueue_head(&vb->wq);
 	INIT_WORK(&vb->config_work, visorbus_config_work);

@@ -83,6 +83,9 @@ struct visorbus_spar_type {
  * @dir: validated copy of the channel directory
  * @nr_chans: entries in @dir
  * @features: SPAR_TRANSPORT_F_* accepted by both sides
+ * @dev_features: device features (SPAR_TRANSPORT_F_DEVICE_MASK) the
+ *	function driver accepted; written again after every reset
+ * @feat_lock: serialises writes of GUEST_FEATURES and @dev_features
  * @bus_no: N of "visorbus<N>"
  * @bus_dev: the bus device
  * @devs: the channel devices, by directory entry; changed under @irq_lock
@@ -114,6 +117,8 @@ struct visorbus_pci {
 	struct spar_transport_dir_entry dir[SPAR_TRANSPORT_MAX_CHANNELS];
 	unsigned int nr_chans;
 	u32 features;
+	u32 dev_features;
+	spinlock_t feat_lock;	/* GUEST_FEATURES, dev_features */
 	int bus_no;
 	struct visor_device *bus_dev;
 	struct visor_device *devs[SPAR_TRANSPORT_MAX_CHANNELS];

@@ -208,6 +208,30 @@ static void visorchannel_notify(struct visorchannel *ch, u32 queue)
 int visorchannel_signalinsert(struct visorchannel *channel, u32 queue,
 			      void *msg)
 {
+	int ret = visorchannel_signalinsert_quiet(channel, queue, msg);
+
+	if (!ret)
+		visorchannel_notify(channel, queue);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(visorchannel_signalinsert);
+
+/**
+ * visorchannel_signalinsert_quiet() - insert one signal, no doorbell yet
+ * @channel: the channel
+ * @queue: queue index in the channel
+ * @msg: the signal, as for visorchannel_signalinsert()
+ *
+ * Not in the s-Par API.  For a batch: insert each signal with this, then
+ * call visorchannel_signalkick() once, which rings the doorbell if the
+ * host asked to be told.  Until then the host may not see the signals.
+ *
+ * Context: any context; takes the channel's insert lock.
+ * Return: as visorchannel_signalinsert().
+ */
+int visorchannel_signalinsert_quiet(struct visorchannel *channel, u32 queue,
+				    void *msg)
+{
 	unsigned long flags;
 	int ret;
 
@@ -220,11 +244,28 @@ int visorchannel_signalinsert(struct visorchannel *channel, u32 queue,
 		ret = spar_sq_client_insert(&channel->sq, queue, msg,
 					    channel->signal_size[queue]);
 	spin_unlock_irqrestore(&channel->insert_lock, flags);
-	if (!ret)
-		visorchannel_notify(channel, queue);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(visorchannel_signalinsert);
+EXPORT_SYMBOL_GPL(visorchannel_signalinsert_quiet);
+
+/**
+ * visorchannel_signalkick() - end a batch of quiet inserts
+ * @channel: the channel
+ * @queue: queue index in the channel
+ *
+ * Not in the s-Par API.  Rings the doorbell for @queue unless the host
+ * polls it.
+ *
+ * Context: any context.
+ */
+void visorchannel_signalkick(struct visorchannel *channel, u32 queue)
+{
+	if (!channel || queue >= channel->nr_queues ||
+	    READ_ONCE(channel->stopped))
+		return;
+	visorchannel_notify(channel, queue);
+}
+EXPORT_SYMBOL_GPL(visorchannel_signalkick);
 
 /**
  * visorchannel_signalremove() - remove one signal from a queue

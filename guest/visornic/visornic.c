@@ -23,6 +23,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
 #include <linux/u64_stats_sync.h>
+#include <linux/virtio_net.h>
 #include <linux/visorbus.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -30,6 +31,7 @@
 #include <spar/channel.h>
 #include <spar/guid.h>
 #include <spar/iochannel.h>
+#include <spar/transport.h>
 
 #define VISORNIC_NAME		"visornic"
 
@@ -66,6 +68,8 @@
 
 /* Largest frame the back-end carries. */
 #define VN_MAX_FRAME		(SPAR_ETH_MAX_MTU + ETH_HLEN)
+/* Offloads this driver implements, if the host offers them. */
+#define VN_FEATURES		SPAR_NIC_F_ALL
 #define VN_TX_MAPS		(MAX_SKB_FRAGS + 1)
 
 #define VN_ACK_TIMEOUT		(5 * HZ)
@@ -99,6 +103,11 @@
 		if (net_ratelimit())					\
 			netdev_warn((vn)->netdev, fmt, ##__VA_ARGS__);	\
 	} while (0)
+
+static unsigned int offloads = VN_FEATURES >> 16;
+module_param(offloads, uint, 0444);
+MODULE_PARM_DESC(offloads,
+		 "channel offloads to take if the host offers them: 1 transmit checksum, 2 receive checksum, 4 TSO, 8 large receive (default 15; 0 speaks the s-Par protocol only)");
 
 /* visornic.flags */
 enum {
@@ -173,6 +182,7 @@ struct visornic_stats {
  * @max_outstanding: transmits in flight, at most
  * @upper: stop the transmit queue at this many in flight
  * @lower: wake it again at this many
+ * @feat: SPAR_NIC_F_* the host recorded as accepted
  * @lock: serialises inserts on the command queue (and @cmd), and guards
  *	@tx, @tx_count, @tx_next and @tx_tag
  * @cmd: message being inserted
@@ -210,6 +220,7 @@ struct visornic {
 	u32 max_outstanding;
 	u32 upper;
 	u32 lower;
+	u32 feat;
 
 	spinlock_t lock; /* see above */
 	struct spar_uiscmdrsp *cmd;
@@ -343,7 +354,10 @@ static void vn_rx_release(struct visornic *vn, bool safe)
 			    leaked);
 }
 
-/* Post receive buffer @i.  Called by NAPI or with NAPI disabled. */
+/*
+ * Post receive buffer @i, without a doorbell: the caller ends its batch
+ * with vn_rx_kick().  Called by NAPI or with NAPI disabled.
+ */
 static int vn_rx_post(struct visornic *vn, unsigned int i)
 {
 	struct visornic_rxbuf *rb = &vn->rx[i];
@@ -363,19 +377,27 @@ static int vn_rx_post(struct visornic *vn, unsigned int i)
 	post->frag.pi_off = cpu_to_le16(dma & SPAR_PI_PAGE_MASK);
 	post->frag.pi_len = cpu_to_le16(VN_RX_BUF);
 	post->unique_num = cpu_to_le64(vn->incarnation);
-	ret = vn_insert(vn);
+	vn->cmd->cmdtype = SPAR_CMD_NET_TYPE;
+	ret = visorchannel_signalinsert_quiet(vn_chan(vn), VN_CMD_Q, vn->cmd);
 	spin_unlock_bh(&vn->lock);
 	rb->posted = !ret;
 	return ret;
 }
 
+/* End a batch of receive posts: one doorbell, if the host wants it. */
+static void vn_rx_kick(struct visornic *vn)
+{
+	visorchannel_signalkick(vn_chan(vn), VN_CMD_Q);
+}
+
 /*
- * Post the buffers that could not be posted when they came back (no
- * memory, or a failed insert).  Called by NAPI or with NAPI disabled.
+ * Post every buffer not posted: those that came back in this poll, and
+ * those that could not be posted before (no memory, or a failed insert).
+ * One batch, one doorbell.  Called by NAPI or with NAPI disabled.
  */
 static void vn_rx_refill(struct visornic *vn)
 {
-	unsigned int i, left = 0;
+	unsigned int i, left = 0, posted = 0;
 
 	for (i = 0; i < vn->num_rcv_bufs; i++) {
 		struct visornic_rxbuf *rb = &vn->rx[i];
@@ -385,8 +407,12 @@ static void vn_rx_refill(struct visornic *vn)
 		if ((!rb->page && vn_rx_alloc(vn, rb, GFP_ATOMIC)) ||
 		    vn_rx_post(vn, i))
 			left++;
+		else
+			posted++;
 	}
 	vn->rx_unposted = left;
+	if (posted)
+		vn_rx_kick(vn);
 }
 
 /* --- control messages ----------------------------------------------- */
@@ -578,11 +604,27 @@ static void vn_tx_stop(struct visornic *vn)
 		netif_wake_queue(vn->netdev);
 }
 
+/* Put the checksum request and segmentation @h describes in @vn->cmd. */
+static void vn_tx_offload(struct visornic *vn, const struct virtio_net_hdr *h)
+{
+	struct spar_net_offload *ofl = (void *)((u8 *)vn->cmd +
+						SPAR_NET_OFFLOAD_OFFSET);
+
+	ofl->flags = h->flags;
+	ofl->gso_type = h->gso_type;
+	ofl->hdr_len = cpu_to_le16(__virtio16_to_cpu(true, h->hdr_len));
+	ofl->gso_size = cpu_to_le16(__virtio16_to_cpu(true, h->gso_size));
+	ofl->csum_start = cpu_to_le16(__virtio16_to_cpu(true, h->csum_start));
+	ofl->csum_offset = cpu_to_le16(__virtio16_to_cpu(true, h->csum_offset));
+}
+
 static netdev_tx_t visornic_xmit(struct sk_buff *skb, struct net_device *netdev)
 {
 	struct visornic *vn = netdev_priv(netdev);
 	struct spar_net_pkt_xmt *xmt;
 	struct visornic_txbuf *tb;
+	struct virtio_net_hdr h;
+	bool ofl = vn->feat & (SPAR_NIC_F_CSUM | SPAR_NIC_F_TSO);
 	int pieces, ret;
 	u32 idx;
 
@@ -596,7 +638,16 @@ static netdev_tx_t visornic_xmit(struct sk_buff *skb, struct net_device *netdev)
 		vn_tx_stop(vn);
 		return NETDEV_TX_BUSY;
 	}
-	if (skb->len < ETH_HLEN || skb->len > VN_MAX_FRAME)
+	if (skb->len < ETH_HLEN ||
+	    skb->len > (skb_is_gso(skb) ? SPAR_NET_MAX_GSO_FRAME : VN_MAX_FRAME))
+		return vn_drop(vn, skb);
+	/* Only what was negotiated reaches here; else do it in software. */
+	if ((skb_is_gso(skb) && !(vn->feat & SPAR_NIC_F_TSO)) ||
+	    (skb->ip_summed == CHECKSUM_PARTIAL &&
+	     !(vn->feat & SPAR_NIC_F_CSUM) && skb_checksum_help(skb)))
+		return vn_drop(vn, skb);
+	/* The stack only hands over TCP segmentation, which this takes. */
+	if (ofl && virtio_net_hdr_from_skb(skb, &h, true, false, 0))
 		return vn_drop(vn, skb);
 	if (eth_skb_pad(skb)) {
 		atomic64_inc(&vn->tx_dropped);
@@ -629,7 +680,9 @@ static netdev_tx_t visornic_xmit(struct sk_buff *skb, struct net_device *netdev)
 	xmt->len = cpu_to_le32(skb->len);
 	vn_tx_frags(xmt, tb);
 	skb_copy_bits(skb, 0, xmt->ethhdr, ETH_HLEN);
-	/* lincsum stays zero: the back-end checksums nothing. */
+	/* lincsum stays zero; offloads go in the negotiated block. */
+	if (ofl)
+		vn_tx_offload(vn, &h);
 	ret = vn_insert(vn);
 	if (!ret) {
 		WRITE_ONCE(tb->skb, skb);
@@ -695,13 +748,17 @@ static void vn_xmit_done(struct visornic *vn, const struct spar_uiscmdrsp *rsp,
  * buffers it names; returns their number, or 0 if any cookie is bad.
  */
 static unsigned int vn_rcv_bufs(struct visornic *vn,
-				const struct spar_net_pkt_rcv *rcv,
+				const struct spar_uiscmdrsp *rsp,
 				unsigned int n, u16 *idx)
 {
+	const struct spar_net_offload *ofl = (const void *)((const u8 *)rsp +
+							    SPAR_NET_OFFLOAD_OFFSET);
 	unsigned int i, j;
 
 	for (i = 0; i < n; i++) {
-		u64 cookie = le64_to_cpu(rcv->rcvbuf[i]);
+		u64 cookie = le64_to_cpu(i < SPAR_MAX_NET_RCV_CHAIN ?
+					 rsp->net.rcv.rcvbuf[i] :
+					 ofl->rcvbuf_ext[i - SPAR_MAX_NET_RCV_CHAIN]);
 
 		idx[i] = VN_COOKIE_IDX(cookie);
 		if (VN_COOKIE_KIND(cookie) != VN_KIND_RX ||
@@ -720,7 +777,7 @@ static unsigned int vn_rcv_bufs(struct visornic *vn,
 static struct sk_buff *vn_rcv_skb(struct visornic *vn, const u16 *idx,
 				  unsigned int n, u32 len)
 {
-	struct visornic_rxbuf spare[SPAR_MAX_NET_RCV_CHAIN];
+	struct visornic_rxbuf spare[SPAR_NET_MAX_RCV_CHAIN_LARGE];
 	struct sk_buff *skb;
 	unsigned int i, pull;
 	u32 off = 0;
@@ -768,20 +825,53 @@ static struct sk_buff *vn_rcv_skb(struct visornic *vn, const u16 *idx,
 	return skb;
 }
 
+/*
+ * Apply the offload metadata of a NET_RCV to @skb, as virtio-net does for
+ * its header.  Returns 0, or -EINVAL if it does not match the frame.
+ */
+static int vn_rcv_offload(struct visornic *vn, const struct spar_uiscmdrsp *rsp,
+			  struct sk_buff *skb)
+{
+	const struct spar_net_offload *ofl = (const void *)((const u8 *)rsp +
+							    SPAR_NET_OFFLOAD_OFFSET);
+	struct virtio_net_hdr h = {
+		.flags = ofl->flags,
+		.gso_type = ofl->gso_type,
+		.hdr_len = __cpu_to_virtio16(true, le16_to_cpu(ofl->hdr_len)),
+		.gso_size = __cpu_to_virtio16(true, le16_to_cpu(ofl->gso_size)),
+		.csum_start = __cpu_to_virtio16(true,
+						le16_to_cpu(ofl->csum_start)),
+		.csum_offset = __cpu_to_virtio16(true,
+						 le16_to_cpu(ofl->csum_offset)),
+	};
+
+	if (h.gso_type != VIRTIO_NET_HDR_GSO_NONE &&
+	    !(vn->feat & SPAR_NIC_F_LARGE_RX))
+		return -EINVAL;
+	if (h.flags & ~(VIRTIO_NET_HDR_F_NEEDS_CSUM |
+			VIRTIO_NET_HDR_F_DATA_VALID))
+		return -EINVAL;
+	if (h.flags & VIRTIO_NET_HDR_F_DATA_VALID)
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
+	return virtio_net_hdr_to_skb(skb, &h, true);
+}
+
 static int vn_rcv(struct visornic *vn, const struct spar_uiscmdrsp *rsp)
 {
 	const struct spar_net_pkt_rcv *rcv = &rsp->net.rcv;
 	u32 len = le32_to_cpu(rcv->rcv_done_len);
 	unsigned int i, n = rcv->numrcvbufs;
-	u16 idx[SPAR_MAX_NET_RCV_CHAIN];
+	bool large = vn->feat & SPAR_NIC_F_LARGE_RX;
+	u16 idx[SPAR_NET_MAX_RCV_CHAIN_LARGE];
 	struct sk_buff *skb = NULL;
 	bool ok = true;
 
-	if (!n || n > SPAR_MAX_NET_RCV_CHAIN) {
+	if (!n || n > (large ? SPAR_NET_MAX_RCV_CHAIN_LARGE :
+		       SPAR_MAX_NET_RCV_CHAIN)) {
 		vn_bad(vn, "receive with a bad buffer count");
 		return 0;
 	}
-	if (!vn_rcv_bufs(vn, rcv, n, idx)) {
+	if (!vn_rcv_bufs(vn, rsp, n, idx)) {
 		vn_bad(vn, "receive with a bad cookie");
 		return 0;
 	}
@@ -804,20 +894,20 @@ static int vn_rcv(struct visornic *vn, const struct spar_uiscmdrsp *rsp)
 		if (!skb)
 			ok = false;
 	}
+	if (skb && (vn->feat & SPAR_NIC_F_GUEST_CSUM) &&
+	    vn_rcv_offload(vn, rsp, skb)) {
+		vn_bad(vn, "receive offload does not match the frame");
+		kfree_skb(skb);
+		skb = NULL;
+	}
 	if (!skb)
 		atomic64_inc(&vn->rx_dropped);
 
 	/*
 	 * Each buffer consumed is posted again (with a fresh page if given
-	 * away); one that cannot be is retried at the end of the poll.
+	 * away) at the end of the poll, all in one batch.
 	 */
-	for (i = 0; i < n; i++) {
-		struct visornic_rxbuf *rb = &vn->rx[idx[i]];
-
-		if ((!rb->page && vn_rx_alloc(vn, rb, GFP_ATOMIC)) ||
-		    vn_rx_post(vn, idx[i]))
-			vn->rx_unposted++;
-	}
+	vn->rx_unposted += n;
 
 	if (!skb)
 		return 0;
@@ -992,6 +1082,8 @@ static int vn_enable(struct visornic *vn, bool wait)
 		posted++;
 	}
 	vn->rx_unposted = vn->num_rcv_bufs - posted;
+	if (posted)
+		vn_rx_kick(vn);
 	if (posted < have)
 		netdev_warn(vn->netdev, "posted %u of %u receive buffers\n",
 			    posted, have);
@@ -1254,6 +1346,43 @@ static int vn_set_features(struct visornic *vn)
 				      sizeof(features));
 }
 
+/*
+ * Take the offloads the host offers and the module parameter allows, and
+ * give the interface the matching features.  The host takes them up when
+ * reception is enabled.
+ */
+static void vn_take_offloads(struct visornic *vn)
+{
+	struct net_device *netdev = vn->netdev;
+	u32 want;
+
+	want = visorbus_get_device_features(vn->vdev) & VN_FEATURES &
+	       (offloads << 16);
+	if (!(want & SPAR_NIC_F_CSUM))
+		want &= ~SPAR_NIC_F_TSO;
+	if (!(want & SPAR_NIC_F_GUEST_CSUM))
+		want &= ~SPAR_NIC_F_LARGE_RX;
+	vn->feat = want ? visorbus_set_device_features(vn->vdev, want) : 0;
+	if (vn->feat != want) {
+		dev_warn(&vn->vdev->device, "host recorded offloads %#x, not %#x; using none\n",
+			 vn->feat, want);
+		vn->feat = visorbus_set_device_features(vn->vdev, 0);
+	}
+
+	netdev->hw_features = NETIF_F_SG;
+	if (vn->feat & SPAR_NIC_F_CSUM)
+		netdev->hw_features |= NETIF_F_HW_CSUM;
+	if (vn->feat & SPAR_NIC_F_TSO)
+		netdev->hw_features |= NETIF_F_TSO | NETIF_F_TSO6 |
+				       NETIF_F_TSO_ECN;
+	if (vn->feat & SPAR_NIC_F_GUEST_CSUM)
+		netdev->hw_features |= NETIF_F_RXCSUM;
+	netdev->features = netdev->hw_features | NETIF_F_HIGHDMA;
+	netdev->vlan_features = netdev->features;
+	if (vn->feat & SPAR_NIC_F_TSO)
+		netif_set_tso_max_size(netdev, GSO_LEGACY_MAX_SIZE);
+}
+
 static void vn_free(struct visornic *vn)
 {
 	kfree(vn->cmd);
@@ -1273,6 +1402,7 @@ static int visornic_probe(struct visor_device *vdev)
 
 	BUILD_BUG_ON(sizeof(struct spar_uiscmdrsp) > VN_MSG_SIZE);
 	BUILD_BUG_ON(VN_RX_PULL > VN_RX_COPYBREAK);
+	BUILD_BUG_ON(SPAR_NET_MAX_RCV_CHAIN_LARGE > MAX_SKB_FRAGS);
 
 	netdev = alloc_etherdev(sizeof(*vn));
 	if (!netdev)
@@ -1327,8 +1457,7 @@ static int visornic_probe(struct visor_device *vdev)
 	netdev->netdev_ops = &visornic_netdev_ops;
 	netdev->ethtool_ops = &visornic_ethtool_ops;
 	netdev->watchdog_timeo = VN_WATCHDOG;
-	netdev->hw_features = NETIF_F_SG;
-	netdev->features = NETIF_F_SG | NETIF_F_HIGHDMA;
+	vn_take_offloads(vn);
 	SET_NETDEV_DEV(netdev, &vdev->device);
 	netif_napi_add(netdev, &vn->napi, visornic_poll);
 	netif_carrier_off(netdev);
@@ -1351,8 +1480,8 @@ static int visornic_probe(struct visor_device *vdev)
 		goto err_unregister;
 	}
 	set_bit(VN_INTS_ON, &vn->flags);
-	netdev_info(netdev, "%pM, MTU %u, %u receive buffers\n", mac, mtu,
-		    vn->num_rcv_bufs);
+	netdev_info(netdev, "%pM, MTU %u, %u receive buffers, offloads %#x\n",
+		    mac, mtu, vn->num_rcv_bufs, vn->feat >> 16);
 	return 0;
 
 err_unregister:
@@ -1390,6 +1519,9 @@ static void visornic_remove(struct visor_device *vdev)
 	vn_tx_flush(vn);
 	vn_rx_release(vn, test_bit(VN_PAUSED, &vn->flags));
 	mutex_unlock(&vn->state_lock);
+	/* The next driver starts from the s-Par protocol. */
+	if (vn->feat)
+		visorbus_set_device_features(vdev, 0);
 
 	dev_set_drvdata(&vdev->device, NULL);
 	netif_napi_del(&vn->napi);

@@ -110,6 +110,33 @@ static void check_refused(const char *why, const struct spar_nic_cmd *cmd,
 		ASSERT(cmd->type == le32toh(raw->net.type));
 }
 
+static void check_offload(const u8 *slot, size_t slot_len, u32 features,
+			  u32 len)
+{
+	struct spar_nic_offload o, again;
+	const char *why;
+	u8 base;
+
+	why = spar_nic_offload_parse(slot, slot_len, features, len, &o);
+	ASSERT(spar_nic_offload_parse(slot, slot_len, features, len,
+				      &again) == why);
+	if (why)
+		return;
+	if (o.needs_csum) {
+		ASSERT(features & SPAR_NIC_F_CSUM);
+		ASSERT((u32)o.csum_start + o.csum_offset + 2 <= len);
+	}
+	if (o.gso_type == SPAR_NET_GSO_NONE) {
+		ASSERT(len <= SPAR_NIC_MAX_FRAME);
+		return;
+	}
+	base = o.gso_type & ~SPAR_NET_GSO_ECN;
+	ASSERT(features & SPAR_NIC_F_TSO);
+	ASSERT(base == SPAR_NET_GSO_TCPV4 || base == SPAR_NET_GSO_TCPV6);
+	ASSERT(o.needs_csum && o.gso_size && o.gso_size <= len &&
+	       o.hdr_len <= len);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -148,6 +175,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* Nothing but the arguments decides. */
 	ASSERT(spar_nic_cmd_parse(slot, slot_len, max_frame, again) == why);
+
+	/*
+	 * The offload block of an accepted transmit, under the features the
+	 * top bits of the frame limit pick: what it accepts fits the frame.
+	 */
+	if (!why && cmd->type == SPAR_NET_XMIT)
+		check_offload(slot, slot_len, (max_frame >> 28) << 16,
+			      cmd->xmit.len);
 
 	free(again);
 	free(cmd);

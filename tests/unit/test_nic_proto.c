@@ -8,6 +8,8 @@
  * Prints one "PASS unit/nic_proto-<name>" or "FAIL unit/nic_proto-<name>"
  * line per case.
  */
+#include <linux/virtio_net.h>
+
 #include "spar_nic_proto.h"
 #include "unit.h"
 
@@ -473,6 +475,175 @@ static void t_unmap_overlap(void)
 	CHECK(!spar_nic_frag_overlaps(&f, 0x10000, 0));
 }
 
+#define F_ALL		SPAR_NIC_F_ALL
+#define WHY_OFL_SLOT	"command slot too short for offload metadata"
+#define WHY_OFL_FLAGS	"unknown transmit offload flags"
+#define WHY_OFL_CSUM	"checksum offload not negotiated"
+#define WHY_OFL_CPOS	"checksum position outside the frame"
+#define WHY_OFL_GSO	"segmentation offload not negotiated"
+#define WHY_OFL_TYPE	"unknown segmentation type"
+#define WHY_OFL_NOCSUM	"segmentation without a checksum request"
+#define WHY_OFL_SIZE	"segment size outside the frame"
+
+static struct spar_net_offload *ofl_of(struct spar_uiscmdrsp *c)
+{
+	return (struct spar_net_offload *)((u8 *)c + SPAR_NET_OFFLOAD_OFFSET);
+}
+
+static void set_ofl(struct spar_uiscmdrsp *c, u8 flags, u8 gso, u16 hdr,
+		    u16 size, u16 start, u16 off)
+{
+	struct spar_net_offload *o = ofl_of(c);
+
+	o->flags = flags;
+	o->gso_type = gso;
+	o->hdr_len = htole16(hdr);
+	o->gso_size = htole16(size);
+	o->csum_start = htole16(start);
+	o->csum_offset = htole16(off);
+}
+
+/* the block lies in bytes a plain NET_XMIT or NET_RCV leaves unused */
+static void t_ofl_layout(void)
+{
+	CHECK(SPAR_NET_OFFLOAD_OFFSET >=
+	      offsetof(struct spar_uiscmdrsp, net.xmt) +
+	      sizeof(struct spar_net_pkt_xmt));
+	CHECK(SPAR_NET_OFFLOAD_OFFSET + sizeof(struct spar_net_offload) <=
+	      offsetof(struct spar_uiscmdrsp, private_data));
+	CHECK_EQ(sizeof(struct spar_net_offload), 16 + 12 * 8);
+	CHECK_EQ(SPAR_NET_MAX_RCV_CHAIN_LARGE, 17);
+	CHECK_EQ(SPAR_NET_MAX_GSO_FRAME, 65550);
+	CHECK_EQ(SPAR_NIC_F_ALL, 0xf0000);
+	CHECK(!(SPAR_NIC_F_ALL & SPAR_TRANSPORT_F_TRANSPORT_MASK));
+	/* values are virtio-net's: both sides hand them to its helpers */
+	CHECK_EQ(SPAR_NET_OFL_F_NEEDS_CSUM, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	CHECK_EQ(SPAR_NET_OFL_F_DATA_VALID, VIRTIO_NET_HDR_F_DATA_VALID);
+	CHECK_EQ(SPAR_NET_GSO_NONE, VIRTIO_NET_HDR_GSO_NONE);
+	CHECK_EQ(SPAR_NET_GSO_TCPV4, VIRTIO_NET_HDR_GSO_TCPV4);
+	CHECK_EQ(SPAR_NET_GSO_TCPV6, VIRTIO_NET_HDR_GSO_TCPV6);
+	CHECK_EQ(SPAR_NET_GSO_ECN, VIRTIO_NET_HDR_GSO_ECN);
+}
+
+/* without the features nothing is read: a full block changes nothing */
+static void t_ofl_off(void)
+{
+	struct spar_uiscmdrsp *c = slot_new(CMD_LEN);
+	struct spar_nic_offload o;
+
+	set_ofl(c, 0xff, 0xff, 1, 1, 0xffff, 0xffff);
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, 0, 1514, &o), NULL);
+	CHECK(!o.needs_csum && !o.gso_type);
+	/* the receive-side features do not make a transmit carry one */
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, SPAR_NIC_F_GUEST_CSUM |
+					 SPAR_NIC_F_LARGE_RX, 1514, &o), NULL);
+	/* a frame over the MTU stays refused */
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, 0,
+					 SPAR_NIC_MAX_FRAME + 1, &o), WHY_LONG);
+	slot_free();
+}
+
+static void t_ofl_csum(void)
+{
+	struct spar_uiscmdrsp *c = slot_new(CMD_LEN);
+	struct spar_nic_offload o;
+
+	/* TCP over IPv4: start 34, result at 34 + 16 */
+	set_ofl(c, SPAR_NET_OFL_F_NEEDS_CSUM, 0, 0, 0, 34, 16);
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, SPAR_NIC_F_CSUM, 1514,
+					 &o), NULL);
+	CHECK(o.needs_csum);
+	CHECK_EQ(o.csum_start, 34);
+	CHECK_EQ(o.csum_offset, 16);
+	/* the 2-byte result must lie inside the frame */
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, SPAR_NIC_F_CSUM, 52,
+					 &o), NULL);
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, SPAR_NIC_F_CSUM, 51,
+					 &o), WHY_OFL_CPOS);
+	set_ofl(c, SPAR_NET_OFL_F_NEEDS_CSUM, 0, 0, 0, 0xffff, 0xffff);
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, F_ALL,
+					 SPAR_NET_MAX_GSO_FRAME, &o),
+		  WHY_OFL_CPOS);
+	/* asked for without the feature (segmentation alone is not it) */
+	set_ofl(c, SPAR_NET_OFL_F_NEEDS_CSUM, 0, 0, 0, 34, 16);
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, SPAR_NIC_F_TSO, 1514,
+					 &o), WHY_OFL_CSUM);
+	/* DATA_VALID is for receives; other bits are unknown */
+	set_ofl(c, SPAR_NET_OFL_F_DATA_VALID, 0, 0, 0, 0, 0);
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, F_ALL, 1514, &o),
+		  WHY_OFL_FLAGS);
+	set_ofl(c, 0x80, 0, 0, 0, 0, 0);
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, F_ALL, 1514, &o),
+		  WHY_OFL_FLAGS);
+	slot_free();
+}
+
+static void t_ofl_gso(void)
+{
+	static const u8 good[] = {
+		SPAR_NET_GSO_TCPV4, SPAR_NET_GSO_TCPV6,
+		SPAR_NET_GSO_TCPV4 | SPAR_NET_GSO_ECN,
+		SPAR_NET_GSO_TCPV6 | SPAR_NET_GSO_ECN,
+	};
+	static const u8 bad[] = { 2, 3, 5, 0x7f, SPAR_NET_GSO_ECN, 0xff };
+	struct spar_uiscmdrsp *c = slot_new(CMD_LEN);
+	const u8 csum = SPAR_NET_OFL_F_NEEDS_CSUM;
+	struct spar_nic_offload o;
+	size_t i;
+
+	for (i = 0; i < UNIT_ARRAY_SIZE(good); i++) {
+		set_ofl(c, csum, good[i], 66, 1448, 34, 16);
+		CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, F_ALL,
+						 SPAR_NET_MAX_GSO_FRAME, &o),
+			  NULL);
+		CHECK_EQ(o.gso_type, good[i]);
+		CHECK_EQ(o.gso_size, 1448);
+		CHECK_EQ(o.hdr_len, 66);
+	}
+	for (i = 0; i < UNIT_ARRAY_SIZE(bad); i++) {
+		set_ofl(c, csum, bad[i], 66, 1448, 34, 16);
+		CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, F_ALL, 60000, &o),
+			  WHY_OFL_TYPE);
+	}
+	set_ofl(c, csum, SPAR_NET_GSO_TCPV4, 66, 1448, 34, 16);
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, SPAR_NIC_F_CSUM, 60000,
+					 &o), WHY_OFL_GSO);
+	set_ofl(c, 0, SPAR_NET_GSO_TCPV4, 66, 1448, 34, 16);
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, F_ALL, 60000, &o),
+		  WHY_OFL_NOCSUM);
+	set_ofl(c, csum, SPAR_NET_GSO_TCPV4, 66, 0, 34, 16);
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, F_ALL, 60000, &o),
+		  WHY_OFL_SIZE);
+	set_ofl(c, csum, SPAR_NET_GSO_TCPV4, 66, 1449, 34, 16);
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, F_ALL, 1448, &o),
+		  WHY_OFL_SIZE);
+	set_ofl(c, csum, SPAR_NET_GSO_TCPV4, 1449, 100, 34, 16);
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, F_ALL, 1448, &o),
+		  WHY_OFL_SIZE);
+	/* an unsegmented frame keeps the MTU limit under TSO */
+	set_ofl(c, csum, SPAR_NET_GSO_NONE, 0, 0, 34, 16);
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, F_ALL,
+					 SPAR_NIC_MAX_FRAME + 1, &o), WHY_LONG);
+	slot_free();
+}
+
+/* the block is read only when the slot holds it */
+static void t_ofl_slot(void)
+{
+	size_t len = SPAR_NET_OFFLOAD_OFFSET + sizeof(struct spar_net_offload);
+	struct spar_uiscmdrsp *c = slot_new(len);
+	struct spar_nic_offload o;
+
+	set_ofl(c, SPAR_NET_OFL_F_NEEDS_CSUM, 0, 0, 0, 34, 16);
+	CHECK_WHY(spar_nic_offload_parse(c, len, F_ALL, 1514, &o), NULL);
+	slot_free();
+	c = slot_new(len - 1);
+	CHECK_WHY(spar_nic_offload_parse(c, len - 1, F_ALL, 1514, &o),
+		  WHY_OFL_SLOT);
+	CHECK_WHY(spar_nic_offload_parse(c, len - 1, 0, 1514, &o), NULL);
+	slot_free();
+}
+
 static const struct unit_case cases[] = {
 	{ "limits", t_limits },
 	{ "short-slot", t_short_slot },
@@ -491,6 +662,11 @@ static const struct unit_case cases[] = {
 	{ "enbdis", t_enbdis },
 	{ "macaddr", t_macaddr },
 	{ "unmap-overlap", t_unmap_overlap },
+	{ "offload-layout", t_ofl_layout },
+	{ "offload-off", t_ofl_off },
+	{ "offload-csum", t_ofl_csum },
+	{ "offload-gso", t_ofl_gso },
+	{ "offload-slot", t_ofl_slot },
 };
 
 int main(void)

@@ -323,6 +323,13 @@ const guid_t *visorchannel_get_guid(struct visorchannel *channel);
 /* Not in the s-Par API: notification control for NAPI-style drivers. */
 bool visorchannel_set_polling(struct visorchannel *channel, u32 queue,
 			      bool polling);
+/* Not in the s-Par API: insert several signals, then one doorbell. */
+int visorchannel_signalinsert_quiet(struct visorchannel *channel, u32 queue,
+				    void *msg);
+void visorchannel_signalkick(struct visorchannel *channel, u32 queue);
+/* Not in the s-Par API: protocol extensions of the device type. */
+u32 visorbus_get_device_features(struct visor_device *dev);
+u32 visorbus_set_device_features(struct visor_device *dev, u32 features);
 
 int visor_check_channel(struct channel_header *ch, struct device *dev,
 			const guid_t *expected_uuid, char *chname,

@@ -104,6 +104,27 @@
 	 / SPAR_RCVPOST_BUF_SIZE)
 #define SPAR_NET_PROMISC_ON		0x100	/* enbdis.enable as guests send it */
 
+/*
+ * Offloads (spar-nic device features, transport.h).  Without them no
+ * field below is read or written and the messages are s-Par's.
+ */
+/* Longest frame with SPAR_NIC_F_TSO or SPAR_NIC_F_LARGE_RX: 64 KiB + header */
+#define SPAR_NET_MAX_GSO_FRAME		(65536 + SPAR_ETH_HEADER_SIZE)
+/* Receive buffers such a frame can span (17) */
+#define SPAR_NET_MAX_RCV_CHAIN_LARGE					\
+	((SPAR_NET_MAX_GSO_FRAME + SPAR_RCVPOST_BUF_SIZE - 1) /		\
+	 SPAR_RCVPOST_BUF_SIZE)
+/* Where struct spar_net_offload starts in a uiscmdrsp (after xmt) */
+#define SPAR_NET_OFFLOAD_OFFSET		832
+/* struct spar_net_offload.flags */
+#define SPAR_NET_OFL_F_NEEDS_CSUM	0x01	/* fill in csum_start/offset */
+#define SPAR_NET_OFL_F_DATA_VALID	0x02	/* NET_RCV: checksum verified */
+/* struct spar_net_offload.gso_type */
+#define SPAR_NET_GSO_NONE		0
+#define SPAR_NET_GSO_TCPV4		1
+#define SPAR_NET_GSO_TCPV6		4
+#define SPAR_NET_GSO_ECN		0x80	/* flag: the frame had CWR set */
+
 /* Signals per queue */
 #define SPAR_MIN_NUMSIGNALS		64
 #define SPAR_MAX_NUMSIGNALS		4096
@@ -335,6 +356,37 @@ struct spar_net_pkt_enbdis {
 struct spar_net_pkt_macaddr {
 	__le64 context;
 	__u8 macaddr[SPAR_MAX_MACADDR_LEN];
+} __attribute__((__packed__));
+
+/**
+ * struct spar_net_offload - offload metadata of a NET_XMIT or NET_RCV
+ * @flags: SPAR_NET_OFL_F_*
+ * @gso_type: SPAR_NET_GSO_*; NONE for a frame of at most the MTU
+ * @hdr_len: bytes of Ethernet, IP and TCP headers of a segmented frame
+ * @gso_size: payload bytes of each segment
+ * @csum_start: with NEEDS_CSUM, where checksumming starts, from the
+ *	first byte of the frame
+ * @csum_offset: with NEEDS_CSUM, where the result goes, from @csum_start
+ * @reserved: zero
+ * @rcvbuf_ext: NET_RCV with SPAR_NIC_F_LARGE_RX: cookies of the buffers
+ *	after the SPAR_MAX_NET_RCV_CHAIN in rcv.rcvbuf, in order
+ *
+ * Fields and values mean what they mean in struct virtio_net_hdr, in
+ * little-endian byte order.  The structure lies at SPAR_NET_OFFLOAD_OFFSET
+ * of the message, in bytes a message without offloads leaves unused.  A
+ * NET_XMIT reads it only with SPAR_NIC_F_CSUM (checksum) or SPAR_NIC_F_TSO
+ * (segmentation); a NET_RCV fills it only with SPAR_NIC_F_GUEST_CSUM or
+ * SPAR_NIC_F_LARGE_RX, and is otherwise zero there.
+ */
+struct spar_net_offload {
+	__u8 flags;
+	__u8 gso_type;
+	__le16 hdr_len;
+	__le16 gso_size;
+	__le16 csum_start;
+	__le16 csum_offset;
+	__u8 reserved[6];
+	__le64 rcvbuf_ext[SPAR_NET_MAX_RCV_CHAIN_LARGE - SPAR_MAX_NET_RCV_CHAIN];
 } __attribute__((__packed__));
 
 /**

@@ -76,11 +76,35 @@
 /* dir[].flags */
 #define SPAR_TRANSPORT_DIR_F_PRESENT	(1U << 0)
 
-/* Feature bits: SPAR_REG_HOST_FEATURES, SPAR_REG_GUEST_FEATURES */
+/*
+ * Feature bits: SPAR_REG_HOST_FEATURES, SPAR_REG_GUEST_FEATURES.  Bits 0-15
+ * belong to the transport and are negotiated once, before DRIVER_OK; bits
+ * 16-31 belong to the device type, are offered per function and may be
+ * accepted at any time (each device type says when it takes them up).
+ */
 #define SPAR_TRANSPORT_F_NOTIFY_SUPPRESS	(1U << 0)
 #define SPAR_TRANSPORT_F_PAUSE			(1U << 1)
 #define SPAR_TRANSPORT_F_ALL						\
 	(SPAR_TRANSPORT_F_NOTIFY_SUPPRESS | SPAR_TRANSPORT_F_PAUSE)
+#define SPAR_TRANSPORT_F_TRANSPORT_MASK		0x0000ffffU
+#define SPAR_TRANSPORT_F_DEVICE_MASK		0xffff0000U
+
+/*
+ * spar-nic device features, taken up by the host when the guest enables
+ * reception (NET_RCV_ENBDIS 1) and kept until it disables it.  Each one
+ * gives meaning to struct spar_net_offload (iochannel.h) in one direction.
+ */
+/* NET_XMIT may ask for a checksum (SPAR_NET_OFL_F_NEEDS_CSUM) */
+#define SPAR_NIC_F_CSUM				(1U << 16)
+/* NET_RCV may say a checksum is verified, or still to be filled in */
+#define SPAR_NIC_F_GUEST_CSUM			(1U << 17)
+/* NET_XMIT may carry TCP segmentation offload frames; needs F_CSUM */
+#define SPAR_NIC_F_TSO				(1U << 18)
+/* NET_RCV may carry merged TCP frames over more buffers; needs F_GUEST_CSUM */
+#define SPAR_NIC_F_LARGE_RX			(1U << 19)
+#define SPAR_NIC_F_ALL							\
+	(SPAR_NIC_F_CSUM | SPAR_NIC_F_GUEST_CSUM | SPAR_NIC_F_TSO |	\
+	 SPAR_NIC_F_LARGE_RX)
 
 /*
  * BAR2 registers.  Every register is 32 bits wide and must be accessed
