@@ -99,6 +99,8 @@ struct spar_nic_buf {
  * @gso_rcv: segmented frames given to the guest
  * @csum_xmit: frames from the guest that asked for a checksum
  * @offload_errors: frames whose offload metadata the host could not apply
+ * @no_buffer: host frames dropped because the guest had too few buffers
+ *	posted
  * @flood: fault injection: unasked-for completions still to post
  * @faults: fault injection: the instance's debugfs directory, or NULL
  *
@@ -132,6 +134,7 @@ struct spar_nic {
 	atomic64_t gso_rcv;
 	atomic64_t csum_xmit;
 	atomic64_t offload_errors;
+	atomic64_t no_buffer;
 	atomic_t flood;
 	struct dentry *faults;
 };
@@ -684,11 +687,14 @@ static int nic_deliver(struct spar_nic *nic, struct sk_buff *skb)
 		DEV_STATS_INC(nic->netdev, tx_dropped);
 		return 0;
 	}
-	n = len <= (large ? SPAR_NET_MAX_GSO_FRAME : SPAR_NIC_MAX_FRAME) ?
-	    nic_chain(nic, len, large ? SPAR_NET_MAX_RCV_CHAIN_LARGE :
-			    SPAR_MAX_NET_RCV_CHAIN, chain) : 0;
-	if (!n)
+	if (len > (large ? SPAR_NET_MAX_GSO_FRAME : SPAR_NIC_MAX_FRAME))
 		goto drop;
+	n = nic_chain(nic, len, large ? SPAR_NET_MAX_RCV_CHAIN_LARGE :
+		      SPAR_MAX_NET_RCV_CHAIN, chain);
+	if (!n) {
+		atomic64_inc(&nic->no_buffer);
+		goto drop;
+	}
 
 	for (i = 0; i < n; i++) {
 		u32 chunk = min(len - off, chain[i].frag.len);
@@ -1314,6 +1320,7 @@ NIC_STAT(gso_rcv, atomic64_read(&nic->gso_rcv));
 NIC_STAT(csum_xmit, atomic64_read(&nic->csum_xmit));
 NIC_STAT(offload_errors, atomic64_read(&nic->offload_errors));
 NIC_STAT(features, READ_ONCE(nic->feat));
+NIC_STAT(rcv_no_buffer, atomic64_read(&nic->no_buffer));
 
 static struct attribute *spar_nic_stats_attrs[] = {
 	&dev_attr_stat_cmd_scsi.attr,
@@ -1329,6 +1336,7 @@ static struct attribute *spar_nic_stats_attrs[] = {
 	&dev_attr_stat_csum_xmit.attr,
 	&dev_attr_stat_offload_errors.attr,
 	&dev_attr_stat_features.attr,
+	&dev_attr_stat_rcv_no_buffer.attr,
 	NULL,
 };
 
