@@ -2,12 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Runs inside the test VM (L1, started by tests/bench/e2e-bench.sh): loads
-# the host module, creates one spar-nic instance (host interface spn-bench,
-# 10.97.0.1/24) and a tap device (tapb, 10.96.0.1/24), and boots one nested
-# guest (L2) with both: the instance as a vfio-pci device (visornic,
-# 10.97.0.2) and a virtio-net device on the tap (10.96.0.2).  L2 runs
-# tests/bench/e2e-bench-l2.sh, which only serves; this side measures, for
-# each interface in turn:
+# the host module, creates two spar-nic instances and a tap device, and
+# boots one nested guest (L2) with all three:
+#
+#   NIC     device in L2                         guest MAC          host interface
+#   spar    spar-nic, offloads on offer (the     02:00:00:00:00:11  spn-bench  10.97.0.1/24
+#           default): visornic negotiates them
+#   legacy  spar-nic with offloads set to none   02:00:00:00:00:12  spn-legacy 10.98.0.1/24
+#           before the VM opens it: visornic
+#           negotiates nothing, plain s-Par
+#   virtio  virtio-net on the tap                02:00:00:00:00:13  tapb       10.96.0.1/24
+#
+# (the instances as vfio-pci devices; L2 gives each interface, found by its
+# MAC, the host address plus one).  L2 runs tests/bench/e2e-bench-l2.sh,
+# which only serves; this side measures, for each interface in turn:
 #
 #   ping      busybox ping -c 20 -i 0.2 to L2 (after two warm-up pings)
 #   g2h       GET of L2's MIB MiB blob (busybox httpd), timed here by curl,
@@ -16,14 +24,23 @@
 #             which answers once it has read up to the FIN: timed here from
 #             connect to that answer, so complete when L2 has it all
 #
-# three times per direction, as long as the time budget lasts.  Around each transfer it reads the instance's
-# stats/doorbells and stats/interrupts and the packet counters of the host
-# interface (spn-bench or tapb), including the frames it dropped on their
-# way to L2 (tx_dropped).  Raw lines (see tests/bench/e2e-bench.sh):
+# three times per direction, as long as the time budget lasts.  Around each
+# transfer it reads the packet counters of the host interface, including
+# the frames it dropped on their way to L2 (tx_dropped), and for a spar-nic
+# instance its stats/doorbells, stats/interrupts and stats/rcv_no_buffer
+# and the CPU time (utime + stime, /proc/PID/stat) of its engine thread,
+# the kthread "spar/<uuid>".  Before the transfers and after them it reads
+# each instance's stats/features, what the guest negotiated.  Raw lines
+# (see tests/bench/e2e-bench.sh):
 #
 #   RESULT ping NIC AVG_MS MIN_MS MAX_MS RECEIVED SENT
-#   RESULT stream NIC DIR RUN ok BYTES SECONDS DOORBELLS INTERRUPTS RX_PKTS TX_PKTS TX_DROPPED
+#   RESULT stream NIC DIR RUN ok BYTES SECONDS DOORBELLS INTERRUPTS RX_PKTS TX_PKTS TX_DROPPED NO_BUFFER CPU_MS
 #   RESULT stream NIC DIR RUN fail|skip WHY...
+#   RESULT features NIC BEFORE AFTER OFFERED...
+#
+# DOORBELLS, INTERRUPTS and NO_BUFFER are 0 for virtio; CPU_MS is the
+# engine thread's CPU time over the transfer in milliseconds, -1 for virtio
+# or when it could not be read (no such thread, or another one by the end).
 #
 # Arguments: MIB (default 8).
 
@@ -37,10 +54,23 @@ export SPAR_TIER SPAR_REPO
 
 MIB="${1:-8}"
 RUNS=3
-SPAR_IF=spn-bench
-TAP_IF=tapb
-declare -A GUEST=([spar]=10.97.0.2 [virtio]=10.96.0.2)
-declare -A HOSTIF=([spar]="$SPAR_IF" [virtio]="$TAP_IF")
+NICS=(spar legacy virtio)
+# The address plan above; tests/bench/e2e-bench-l2.sh has the same MACs
+# and guest addresses.
+declare -A HOSTIF=([spar]=spn-bench [legacy]=spn-legacy [virtio]=tapb)
+declare -A HOSTIP=([spar]=10.97.0.1 [legacy]=10.98.0.1 [virtio]=10.96.0.1)
+declare -A GUEST=([spar]=10.97.0.2 [legacy]=10.98.0.2 [virtio]=10.96.0.2)
+declare -A MAC=([spar]=02:00:00:00:00:11 [legacy]=02:00:00:00:00:12
+	[virtio]=02:00:00:00:00:13)
+# What an instance offers the guest, written to its offloads attribute;
+# spar keeps the default.
+declare -A OFFER=([legacy]=none)
+# The spar-nic instances: UUID and sysfs directory, by NIC.
+declare -A UUID=() DEV=()
+CLK_TCK="$(getconf CLK_TCK 2> /dev/null)"
+case "$CLK_TCK" in
+'' | *[!0-9]* | 0) CLK_TCK=100 ;;
+esac
 WORK=/tmp/e2e-bench
 INITRD="$SPAR_REPO/build/bench/l2-initrd.gz"
 BB="$(command -v busybox)"
@@ -51,7 +81,7 @@ BB="$(command -v busybox)"
 STALL="${SPAR_E2E_BENCH_STALL:-20}"
 XFER="${SPAR_E2E_BENCH_XFER:-150}"
 READY="${SPAR_E2E_BENCH_READY:-240}"
-BUDGET="${SPAR_E2E_BENCH_BUDGET:-360}"
+BUDGET="${SPAR_E2E_BENCH_BUDGET:-540}"
 L2_TMO=$((READY + BUDGET + 60))
 
 note() {
@@ -62,25 +92,104 @@ result() {
 	echo "RESULT $*"
 }
 
-# counters NIC: doorbells interrupts rx_packets tx_packets tx_dropped
-# (doorbells and interrupts 0 for virtio).
-counters() {
-	local s="/sys/class/net/${HOSTIF[$1]}/statistics" db=0 irq=0
-	if [ "$1" = spar ]; then
-		db="$(cat "$DEV/stats/doorbells")"
-		irq="$(cat "$DEV/stats/interrupts")"
+# nic_new NIC: create NIC's spar-nic instance and, before any VM opens it
+# (the attributes refuse writes while it is open), name its host interface,
+# set the guest's MAC and what it offers.  Prints why on failure.
+nic_new() {
+	local d="${DEV[$1]}" f
+	mdev_create spar-nic "${UUID[$1]}" || return 1
+	sysfs_write "$d/ifname" "${HOSTIF[$1]}" || return 1
+	sysfs_write "$d/mac" "${MAC[$1]}" || return 1
+	if [ -n "${OFFER[$1]:-}" ]; then
+		sysfs_write "$d/offloads" "${OFFER[$1]}" || return 1
 	fi
-	echo "$db $irq $(cat "$s/rx_packets") $(cat "$s/tx_packets") $(cat "$s/tx_dropped")"
+	for f in doorbells interrupts rcv_no_buffer features; do
+		if [ ! -r "$d/stats/$f" ]; then
+			echo "the instance has no stats/$f"
+			return 1
+		fi
+	done
+}
+
+# worker NIC: the PID of NIC's engine thread, the kthread "spar/<uuid>",
+# whose comm is cut to 15 characters: "spar/" and 10 of the UUID.  0 if
+# there is none or more than one.
+worker() {
+	local want="spar/${UUID[$1]:0:10}" f c pid=0 n=0
+	for f in /proc/[0-9]*/comm; do
+		read -r c 2> /dev/null < "$f" || continue
+		if [ "$c" = "$want" ]; then
+			pid="${f#/proc/}"
+			pid="${pid%/comm}"
+			n=$((n + 1))
+		fi
+	done
+	[ "$n" -eq 1 ] || pid=0
+	echo "$pid"
+}
+
+# ticks PID: its utime + stime in clock ticks (fields 14 and 15 of
+# /proc/PID/stat), -1 if it cannot be read.
+ticks() {
+	local s
+	local -a f
+	if [ "$1" -eq 0 ] || ! s="$(cat "/proc/$1/stat" 2> /dev/null)"; then
+		echo -1
+		return
+	fi
+	# Fields from the third on, after the comm in parentheses.
+	read -r -a f <<< "${s##*) }"
+	if [ "${#f[@]}" -lt 13 ]; then
+		echo -1
+		return
+	fi
+	echo $((f[11] + f[12]))
+}
+
+# counter FILE: a counter's value, 0 if it cannot be read.
+counter() {
+	local v
+	v="$(cat "$1" 2> /dev/null)"
+	case "$v" in
+	'' | *[!0-9]*) echo 0 ;;
+	*) echo "$v" ;;
+	esac
+}
+
+# counters NIC: doorbells interrupts rcv_no_buffer worker-PID worker-ticks
+# rx_packets tx_packets tx_dropped (the first five 0 0 0 0 -1 for virtio).
+counters() {
+	local s="/sys/class/net/${HOSTIF[$1]}/statistics" d="${DEV[$1]:-}"
+	local db=0 irq=0 nb=0 pid=0 t=-1
+	if [ -n "$d" ]; then
+		db="$(counter "$d/stats/doorbells")"
+		irq="$(counter "$d/stats/interrupts")"
+		nb="$(counter "$d/stats/rcv_no_buffer")"
+		pid="$(worker "$1")"
+		t="$(ticks "$pid")"
+	fi
+	echo "$db $irq $nb $pid $t $(counter "$s/rx_packets")" \
+		"$(counter "$s/tx_packets") $(counter "$s/tx_dropped")"
+}
+
+# features NIC: the instance's stats/features, what the guest negotiated.
+features() {
+	counter "${DEV[$1]}/stats/features"
 }
 
 host_diag() {
-	ip -s link show "$SPAR_IF" | sed 's/^/# /'
-	ip -s link show "$TAP_IF" | sed 's/^/# /'
-	grep -H . "$DEV"/stats/* 2> /dev/null | sed "s|^$DEV/stats/|# stats/|"
+	local n
+	for n in "${NICS[@]}"; do
+		ip -s link show "${HOSTIF[$n]}" | sed 's/^/# /'
+	done
+	for n in "${!DEV[@]}"; do
+		grep -H . "${DEV[$n]}"/stats/* 2> /dev/null |
+			sed "s|^${DEV[$n]}/stats/|# $n stats/|"
+	done
 }
 
 # mark TIMEOUT: wait until L2 is ready to be measured (its console line, or
-# its ready file on either network).  Prints its status (0: both up).
+# its ready file on any network).  Prints its status (0: all up).
 mark() {
 	local end=$((SECONDS + $1)) n s
 	while ((SECONDS < end)); do
@@ -89,7 +198,7 @@ mark() {
 			echo "$s"
 			return 0
 		fi
-		for n in spar virtio; do
+		for n in "${NICS[@]}"; do
 			if s="$(curl -sf -m 2 "http://${GUEST[$n]}:8080/ready" 2> /dev/null)"; then
 				echo "$s"
 				return 0
@@ -189,6 +298,7 @@ EOF
 stream() {
 	local nic="$1" dir="$2" run="$3" out rc before after code bytes secs
 	local left=$((DEADLINE - SECONDS)) tmo
+	local -a b a
 	if ((left < 10)); then
 		result stream "$nic" "$dir" "$run" skip "time budget of $BUDGET s used up"
 		return 2
@@ -210,31 +320,41 @@ stream() {
 		[ "$code" = ok ] && code=200
 	fi
 	after="$(counters "$nic")"
-	# shellcheck disable=SC2086 # two lists of five numbers
-	set -- $before $after
-	local d=$((${6:-0} - ${1:-0})) i=$((${7:-0} - ${2:-0})) r=$((${8:-0} - ${3:-0}))
-	local t=$((${9:-0} - ${4:-0})) x=$((${10:-0} - ${5:-0}))
+	read -r -a b <<< "$before"
+	read -r -a a <<< "$after"
+	local d=$((a[0] - b[0])) i=$((a[1] - b[1])) nb=$((a[2] - b[2]))
+	local r=$((a[5] - b[5])) t=$((a[6] - b[6])) x=$((a[7] - b[7])) cpu=-1
+	# The worker's CPU time, if the same thread ran the whole transfer.
+	if [ "${b[3]}" -ne 0 ] && [ "${a[3]}" -eq "${b[3]}" ] &&
+		[ "${b[4]}" -ge 0 ] && [ "${a[4]}" -ge "${b[4]}" ]; then
+		cpu=$(((a[4] - b[4]) * 1000 / CLK_TCK))
+	elif [ -n "${DEV[$nic]:-}" ]; then
+		note "$nic $dir run $run: no CPU time of the engine thread" \
+			"(pid ${b[3]} ticks ${b[4]} before, pid ${a[3]} ticks ${a[4]} after)"
+	fi
 	if [ "$rc" -ne 0 ] || [ "$code" != 200 ] || [ "$bytes" != "$SIZE" ]; then
 		result stream "$nic" "$dir" "$run" fail "bytes=${bytes:-0}/$SIZE" \
 			"secs=${secs:-?} doorbells=+$d interrupts=+$i" \
-			"rx_packets=+$r tx_packets=+$t tx_dropped=+$x ($out)"
+			"rx_packets=+$r tx_packets=+$t tx_dropped=+$x" \
+			"rcv_no_buffer=+$nb cpu_ms=$cpu ($out)"
 		note "$nic $dir run $run failed; after it:"
 		"$BB" ping -c 3 -W 3 "${GUEST[$nic]}" 2>&1 | tail -n 2 | sed 's/^/# ping: /'
 		host_diag
 		return 1
 	fi
-	result stream "$nic" "$dir" "$run" ok "$bytes" "$secs" "$d" "$i" "$r" "$t" "$x"
+	result stream "$nic" "$dir" "$run" ok "$bytes" "$secs" "$d" "$i" "$r" "$t" "$x" \
+		"$nb" "$cpu"
 }
 
 bench() {
 	local nic dir run st
 	local -A broken=()
-	for nic in spar virtio; do
+	for nic in "${NICS[@]}"; do
 		ping_nic "$nic"
 	done
 	for dir in g2h h2g; do
 		for run in $(seq 1 "$RUNS"); do
-			for nic in spar virtio; do
+			for nic in "${NICS[@]}"; do
 				if [ -n "${broken[$nic]:-}" ]; then
 					result stream "$nic" "$dir" "$run" skip "after a failed run"
 					continue
@@ -250,29 +370,32 @@ bench() {
 }
 
 main() {
-	local out s rc
-	echo "# kernel $(uname -r), repo $SPAR_REPO, $MIB MiB per transfer"
-	if ! out="$(spar_load max_nic=1 max_hba=1 max_input=1)"; then
+	local out s n rc
+	local -A feat=()
+	echo "# kernel $(uname -r), repo $SPAR_REPO, $MIB MiB per transfer, CLK_TCK $CLK_TCK"
+	if ! out="$(spar_load max_nic=2 max_hba=1 max_input=1)"; then
 		note "module load failed: $out"
 		return 1
 	fi
 	# The kernel cannot autoload modules from inside the chroot.
 	modprobe tun || note "modprobe tun failed"
-	UUID="$(new_uuid)"
-	DEV="$MDEV_DEVICES/$UUID"
-	if ! mdev_create spar-nic "$UUID" > /dev/null ||
-		! sysfs_write "$DEV/ifname" "$SPAR_IF" > /dev/null; then
-		note "cannot create the spar-nic instance"
+	for n in spar legacy; do
+		UUID[$n]="$(new_uuid)"
+		DEV[$n]="$MDEV_DEVICES/${UUID[$n]}"
+		if ! out="$(nic_new "$n")"; then
+			note "cannot create the $n spar-nic instance: $out"
+			return 1
+		fi
+		note "$n: instance ${UUID[$n]}, ${HOSTIF[$n]}, guest MAC $(rd "${DEV[$n]}/mac"), offers $(rd "${DEV[$n]}/offloads")"
+	done
+	if ! ip tuntap add "${HOSTIF[virtio]}" mode tap; then
+		note "cannot create ${HOSTIF[virtio]}"
 		return 1
 	fi
-	if ! ip tuntap add "$TAP_IF" mode tap; then
-		note "cannot create $TAP_IF"
-		return 1
-	fi
-	for s in "$SPAR_IF:10.97.0.1" "$TAP_IF:10.96.0.1"; do
-		sysctl -qw "net.ipv6.conf.${s%%:*}.disable_ipv6=1"
-		ip addr add "${s#*:}/24" dev "${s%%:*}"
-		ip link set "${s%%:*}" up
+	for n in "${NICS[@]}"; do
+		sysctl -qw "net.ipv6.conf.${HOSTIF[$n]}.disable_ipv6=1"
+		ip addr add "${HOSTIP[$n]}/24" dev "${HOSTIF[$n]}"
+		ip link set "${HOSTIF[$n]}" up
 	done
 	mkdir -p "$WORK"
 	SIZE=$((MIB * 1024 * 1024))
@@ -283,9 +406,10 @@ main() {
 	rm -f "$LOG"
 	local start=$SECONDS
 	L2_INITRD="$INITRD" l2_boot bench "$L2_TMO" -pidfile "$WORK/qemu.pid" \
-		-device "vfio-pci,sysfsdev=$DEV" \
-		-netdev "tap,id=vn,ifname=$TAP_IF,script=no,downscript=no" \
-		-device virtio-net-pci,netdev=vn,romfile= &
+		-device "vfio-pci,sysfsdev=${DEV[spar]}" \
+		-device "vfio-pci,sysfsdev=${DEV[legacy]}" \
+		-netdev "tap,id=vn,ifname=${HOSTIF[virtio]},script=no,downscript=no" \
+		-device "virtio-net-pci,netdev=vn,mac=${MAC[virtio]},romfile=" &
 	QPID=$!
 	if ! s="$(mark "$READY")"; then
 		note "L2 never became ready ($((SECONDS - start)) s)"
@@ -295,14 +419,21 @@ main() {
 		note "L2 ready after $((SECONDS - start)) s (status $s)"
 		result l2 up "$((SECONDS - start))"
 		grep -aE '^BENCH (NIC|FAIL) ' "$LOG" | sed 's/^BENCH /# l2 /'
+		for n in spar legacy; do
+			feat[$n]="$(features "$n")"
+		done
 		local t0=$SECONDS
 		DEADLINE=$((SECONDS + BUDGET))
 		bench
 		note "measurements: $((SECONDS - t0)) s"
+		for n in spar legacy; do
+			result features "$n" "${feat[$n]}" "$(features "$n")" \
+				"$(rd "${DEV[$n]}/offloads")"
+		done
 		host_diag
-		curl -sf -m 10 -o /dev/null "http://${GUEST[virtio]}:8080/cgi-bin/end" ||
-			curl -sf -m 10 -o /dev/null "http://${GUEST[spar]}:8080/cgi-bin/end" ||
-			note "could not reach L2 to end it"
+		for n in virtio spar legacy; do
+			curl -sf -m 10 -o /dev/null "http://${GUEST[$n]}:8080/cgi-bin/end" && break
+		done || note "could not reach L2 to end it"
 	fi
 	local end=$((SECONDS + 60))
 	while kill -0 "$QPID" 2> /dev/null && ((SECONDS < end)); do
@@ -315,7 +446,9 @@ main() {
 	wait "$QPID"
 	rc=$?
 	note "L2 QEMU status $rc, $((SECONDS - start)) s"
-	mdev_remove "$UUID" > /dev/null || note "removing the instance failed"
+	for n in spar legacy; do
+		mdev_remove "${UUID[$n]}" > /dev/null || note "removing the $n instance failed"
+	done
 	echo "# bench done"
 }
 

@@ -493,15 +493,29 @@ int spar_vnic_xmit(struct spar_vnic *n, const void *frame, uint32_t len)
 	return spar_vnic_send(n, &c);
 }
 
+/*
+ * Cookie of buffer @i of a NET_RCV: the first SPAR_MAX_NET_RCV_CHAIN in
+ * rcv.rcvbuf, the rest (large receive) in the offload block.
+ */
+uint64_t spar_vnic_rcv_cookie(const struct spar_uiscmdrsp *r, unsigned int i)
+{
+	const struct spar_net_offload *o =
+		(const void *)((const uint8_t *)r + SPAR_NET_OFFLOAD_OFFSET);
+
+	if (i < SPAR_MAX_NET_RCV_CHAIN)
+		return le64toh(r->net.rcv.rcvbuf[i]);
+	return le64toh(o->rcvbuf_ext[i - SPAR_MAX_NET_RCV_CHAIN]);
+}
+
 int spar_vnic_repost(struct spar_vnic *n, const struct spar_uiscmdrsp *r)
 {
 	unsigned int i, cnt = r->net.rcv.numrcvbufs;
 	int ret;
 
-	if (cnt > SPAR_MAX_NET_RCV_CHAIN)
+	if (cnt > SPAR_NET_MAX_RCV_CHAIN_LARGE)
 		return -EPROTO;
 	for (i = 0; i < cnt; i++) {
-		uint64_t idx = le64toh(r->net.rcv.rcvbuf[i]);
+		uint64_t idx = spar_vnic_rcv_cookie(r, i);
 
 		if (idx >= n->nbufs)
 			return -EPROTO;
@@ -547,11 +561,11 @@ int spar_vnic_rcv_copy(struct spar_vnic *n, const struct spar_uiscmdrsp *r,
 	uint32_t total = le32toh(r->net.rcv.rcv_done_len), off = 0;
 	unsigned int i, cnt = r->net.rcv.numrcvbufs;
 
-	if (cnt < 1 || cnt > SPAR_MAX_NET_RCV_CHAIN || total > len ||
+	if (cnt < 1 || cnt > SPAR_NET_MAX_RCV_CHAIN_LARGE || total > len ||
 	    total > cnt * SPAR_RCVPOST_BUF_SIZE)
 		return -EPROTO;
 	for (i = 0; i < cnt && off < total; i++) {
-		uint64_t idx = le64toh(r->net.rcv.rcvbuf[i]);
+		uint64_t idx = spar_vnic_rcv_cookie(r, i);
 		uint32_t chunk = total - off;
 
 		if (idx >= n->nbufs)

@@ -96,6 +96,7 @@ int spar_vnic_wait(struct spar_vnic *n, uint32_t type,
 		   struct spar_uiscmdrsp *rsp, int timeout_ms);
 int spar_vnic_rcv_copy(struct spar_vnic *n, const struct spar_uiscmdrsp *rsp,
 		       void *buf, size_t len);
+uint64_t spar_vnic_rcv_cookie(const struct spar_uiscmdrsp *r, unsigned int i);
 int spar_vnic_repost(struct spar_vnic *n, const struct spar_uiscmdrsp *rsp);
 
 uint64_t spar_now_us(void);

@@ -39,6 +39,7 @@
 #include <unistd.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <linux/virtio_net.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -1284,7 +1285,10 @@ enum evil {
 	EVIL_FRAG_CROSS, EVIL_FRAG_SUM, EVIL_FRAME_BIG, EVIL_NET_TYPE,
 	EVIL_CMD_TYPE, EVIL_POST_UNMAPPED, EVIL_POST_CROSS, EVIL_POST_OVERLAP,
 	EVIL_CMD_FLOOD, EVIL_PAUSE_SILENT, EVIL_BUSMASTER_MID,
-	EVIL_UNMAP_INFLIGHT, EVIL_NR,
+	EVIL_UNMAP_INFLIGHT, EVIL_OFL_IGNORED, EVIL_OFL_CSUM_POS,
+	EVIL_OFL_FLAGS, EVIL_OFL_GSO_TYPE, EVIL_OFL_GSO_NOCSUM,
+	EVIL_OFL_GSO_SIZE, EVIL_OFL_GSO_UNNEG, EVIL_OFL_HEADERS, EVIL_OFL_MTU,
+	EVIL_NR,
 };
 
 static const char *const evil_names[EVIL_NR] = {
@@ -1294,7 +1298,10 @@ static const char *const evil_names[EVIL_NR] = {
 	"evil-frame-max-plus-1", "evil-net-type", "evil-cmd-type",
 	"evil-post-unmapped", "evil-post-cross-page", "evil-post-overlap",
 	"evil-cmd-flood", "evil-pause-silent", "evil-busmaster-mid",
-	"evil-unmap-inflight",
+	"evil-unmap-inflight", "evil-ofl-ignored", "evil-ofl-csum-pos",
+	"evil-ofl-flags", "evil-ofl-gso-type", "evil-ofl-gso-nocsum",
+	"evil-ofl-gso-size", "evil-ofl-gso-unnegotiated", "evil-ofl-headers",
+	"evil-ofl-frame-mtu-plus-1",
 };
 
 /* what the host must do about each case */
@@ -1312,6 +1319,8 @@ static enum evil_outcome evil_outcome(enum evil e)
 	case EVIL_POST_OVERLAP:
 	case EVIL_CMD_FLOOD:
 	case EVIL_BUSMASTER_MID:
+	case EVIL_OFL_IGNORED:
+	case EVIL_OFL_HEADERS:
 		return EVIL_SERVES;
 	case EVIL_UNMAP_INFLIGHT:
 		return EVIL_EITHER;
@@ -1454,6 +1463,57 @@ static int evil_unmap_inflight(struct inst *a)
 	return 0;
 }
 
+static struct spar_net_offload *ofl_block(struct spar_uiscmdrsp *c)
+{
+	return (struct spar_net_offload *)((uint8_t *)c +
+					   SPAR_NET_OFFLOAD_OFFSET);
+}
+
+static void ofl_set(struct spar_uiscmdrsp *c, uint8_t flags, uint8_t gso,
+		    uint16_t hdr, uint16_t size, uint16_t start, uint16_t off)
+{
+	struct spar_net_offload *o = ofl_block(c);
+
+	o->flags = flags;
+	o->gso_type = gso;
+	o->hdr_len = htole16(hdr);
+	o->gso_size = htole16(size);
+	o->csum_start = htole16(start);
+	o->csum_offset = htole16(off);
+}
+
+/* the SPAR_NIC_F_* the host keeps of @f: each needs its checksum feature */
+static uint32_t ofl_kept(uint32_t f)
+{
+	f &= SPAR_NIC_F_ALL;
+	if (!(f & SPAR_NIC_F_CSUM))
+		f &= ~SPAR_NIC_F_TSO;
+	if (!(f & SPAR_NIC_F_GUEST_CSUM))
+		f &= ~SPAR_NIC_F_LARGE_RX;
+	return f;
+}
+
+/*
+ * Reset the function, accept the device features @dev (before DRIVER_OK,
+ * as bring-up does), enable reception and check what the host took up.
+ */
+static int ofl_renegotiate(struct inst *in, uint32_t dev)
+{
+	long long got;
+
+	in->g.features = SPAR_TRANSPORT_F_ALL | dev;
+	in->n.bl_count = 0;
+	if (spar_guest_restart(&in->g, why, sizeof(why)))
+		return -1;
+	if (inst_start(in))
+		return -1;
+	got = stat_of(in, "features");
+	if (got != ofl_kept(dev))
+		return bad("stats/features %#llx after accepting %#x, want %#x",
+			   got, dev, ofl_kept(dev));
+	return 0;
+}
+
 static int evil_do(struct inst *a, struct inst *b, enum evil e)
 {
 	uint8_t *cq = spar_guest_queue(&a->g, 0, SPAR_IOCHAN_TO_IOPART);
@@ -1567,6 +1627,63 @@ static int evil_do(struct inst *a, struct inst *b, enum evil e)
 		return evil_busmaster_mid(a);
 	case EVIL_UNMAP_INFLIGHT:
 		return evil_unmap_inflight(a);
+	case EVIL_OFL_IGNORED:
+		/* features off: the block is never read */
+		if (ofl_renegotiate(a, 0))
+			return -1;
+		spar_vnic_xmit_cmd(&a->n, &c, f, sizeof(f));
+		memset(ofl_block(&c), 0xff, sizeof(struct spar_net_offload));
+		send_raw(a, &c);
+		if (spar_vnic_wait(&a->n, SPAR_NET_XMIT_DONE, NULL, TMO))
+			return bad("no XMIT_DONE for a frame with a stray offload block");
+		break;
+	case EVIL_OFL_CSUM_POS:
+	case EVIL_OFL_FLAGS:
+	case EVIL_OFL_GSO_TYPE:
+	case EVIL_OFL_GSO_NOCSUM:
+	case EVIL_OFL_GSO_SIZE:
+	case EVIL_OFL_HEADERS:
+	case EVIL_OFL_MTU:
+		if (ofl_renegotiate(a, SPAR_NIC_F_ALL))
+			return -1;
+		if (e == EVIL_OFL_MTU) {
+			/* within the TSO limit, but not segmented */
+			make_frame(big, sizeof(big), a->mac, 1341);
+			spar_vnic_xmit_cmd(&a->n, &c, big, sizeof(big));
+			send_raw(a, &c);
+			break;
+		}
+		spar_vnic_xmit_cmd(&a->n, &c, f, sizeof(f));
+		if (e == EVIL_OFL_CSUM_POS)
+			ofl_set(&c, SPAR_NET_OFL_F_NEEDS_CSUM, 0, 0, 0, 190, 9);
+		else if (e == EVIL_OFL_FLAGS)
+			ofl_set(&c, 0x04, 0, 0, 0, 0, 0);
+		else if (e == EVIL_OFL_GSO_TYPE)
+			ofl_set(&c, SPAR_NET_OFL_F_NEEDS_CSUM, 3, 54, 100, 34,
+				16);
+		else if (e == EVIL_OFL_GSO_NOCSUM)
+			ofl_set(&c, 0, SPAR_NET_GSO_TCPV4, 54, 100, 34, 16);
+		else if (e == EVIL_OFL_GSO_SIZE)
+			ofl_set(&c, SPAR_NET_OFL_F_NEEDS_CSUM,
+				SPAR_NET_GSO_TCPV4, 54, 0, 34, 16);
+		else
+			/* sound metadata, but the frame is not TCP/IP */
+			ofl_set(&c, SPAR_NET_OFL_F_NEEDS_CSUM,
+				SPAR_NET_GSO_TCPV4, 54, 100, 34, 16);
+		send_raw(a, &c);
+		if (e == EVIL_OFL_HEADERS &&
+		    spar_vnic_wait(&a->n, SPAR_NET_XMIT_DONE, NULL, TMO))
+			return bad("no XMIT_DONE for a frame whose headers do not match its offload");
+		break;
+	case EVIL_OFL_GSO_UNNEG:
+		/* checksums both ways, no segmentation */
+		if (ofl_renegotiate(a, SPAR_NIC_F_CSUM | SPAR_NIC_F_GUEST_CSUM))
+			return -1;
+		spar_vnic_xmit_cmd(&a->n, &c, f, sizeof(f));
+		ofl_set(&c, SPAR_NET_OFL_F_NEEDS_CSUM, SPAR_NET_GSO_TCPV4, 54,
+			100, 34, 16);
+		send_raw(a, &c);
+		break;
 	default:
 		break;
 	}
@@ -1651,6 +1768,382 @@ static int do_malicious(char **argv)
 out:
 	inst_close(&a);
 	inst_close(&b);
+	return 0;
+}
+
+/* ---- offloads ---- */
+
+#define OFL_SRC_IP	0x0a4d0002	/* 10.77.0.2 */
+#define OFL_DST_IP	0x0a4d0001	/* 10.77.0.1 */
+#define OFL_HDRS	54		/* Ethernet, IPv4, TCP */
+#define OFL_MSS		1448
+#define OFL_XMIT	(OFL_HDRS + 10000)	/* three pages */
+#define OFL_BIG		(OFL_HDRS + 30000)	/* eight receive buffers */
+
+static void put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	put_be16(p, v >> 16);
+	put_be16(p + 2, v);
+}
+
+static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	return sum;
+}
+
+static uint16_t csum_fold32(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+/* sum of the TCP pseudo header of IPv4 frame @f of @len bytes */
+static uint32_t tcp_pseudo(const uint8_t *f, size_t len)
+{
+	return csum_add(0, f + 26, 8) + 6 + (uint32_t)(len - 34);
+}
+
+/*
+ * A TCP/IPv4 frame of @len bytes from @src to @dst.  Its TCP checksum
+ * field holds the pseudo-header sum, as a stack leaves it for checksum
+ * offload.
+ */
+static void make_tcp(uint8_t *f, size_t len, const uint8_t *dst,
+		     const uint8_t *src, uint32_t seq)
+{
+	uint8_t *ip = f + 14, *th = f + 34;
+	size_t i;
+
+	memset(f, 0, OFL_HDRS);
+	memcpy(f, dst, 6);
+	memcpy(f + 6, src, 6);
+	put_be16(f + 12, 0x0800);
+	ip[0] = 0x45;
+	put_be16(ip + 2, len - 14);
+	ip[6] = 0x40;
+	ip[8] = 64;
+	ip[9] = 6;
+	put_be32(ip + 12, OFL_SRC_IP);
+	put_be32(ip + 16, OFL_DST_IP);
+	put_be16(ip + 10, ~csum_fold32(csum_add(0, ip, 20)));
+	put_be16(th, 40000);
+	put_be16(th + 2, 5001);
+	put_be32(th + 4, seq);
+	th[12] = 0x50;
+	th[13] = 0x18;
+	put_be16(th + 14, 0xffff);
+	for (i = OFL_HDRS; i < len; i++)
+		f[i] = (uint8_t)(seq + i * 13 + (i >> 9));
+	put_be16(th + 16, csum_fold32(tcp_pseudo(f, len)));
+}
+
+/* the TCP checksum of IPv4 frame @f is complete and right */
+static int tcp_csum_ok(const uint8_t *f, size_t len)
+{
+	return csum_fold32(csum_add(tcp_pseudo(f, len), f + 34, len - 34)) ==
+	       0xffff;
+}
+
+/*
+ * Next IPv4 frame from @src on the host interface, and whether the host
+ * left its checksum to be filled in (TP_STATUS_CSUMNOTREADY: the skb was
+ * CHECKSUM_PARTIAL).
+ */
+static int host_recv_ip(struct inst *in, const uint8_t *src, uint8_t *buf,
+			size_t len, int *partial)
+{
+	uint64_t deadline = spar_now_us() + TMO * 1000ULL;
+	int one = 1;
+
+	setsockopt(in->sock, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one));
+	for (;;) {
+		char ctl[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+		struct sockaddr_ll from;
+		struct iovec iov = { .iov_base = buf, .iov_len = len };
+		struct msghdr m = {
+			.msg_name = &from, .msg_namelen = sizeof(from),
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = ctl, .msg_controllen = sizeof(ctl),
+		};
+		struct pollfd p = { .fd = in->sock, .events = POLLIN };
+		int64_t left = (int64_t)(deadline - spar_now_us()) / 1000;
+		struct cmsghdr *cm;
+		ssize_t n;
+
+		if (left < 0 || poll(&p, 1, (int)left) <= 0)
+			return -ETIMEDOUT;
+		n = recvmsg(in->sock, &m, MSG_DONTWAIT);
+		if (n < 14 || from.sll_pkttype == PACKET_OUTGOING ||
+		    buf[12] != 0x08 || buf[13] != 0 || memcmp(buf + 6, src, 6))
+			continue;
+		*partial = 0;
+		for (cm = CMSG_FIRSTHDR(&m); cm; cm = CMSG_NXTHDR(&m, cm)) {
+			const struct tpacket_auxdata *aux = (void *)CMSG_DATA(cm);
+
+			if (cm->cmsg_level == SOL_PACKET &&
+			    cm->cmsg_type == PACKET_AUXDATA)
+				*partial = !!(aux->tp_status &
+					      TP_STATUS_CSUMNOTREADY);
+		}
+		return (int)n;
+	}
+}
+
+/* send @frame on the host interface as a packet socket with a vnet header */
+static int host_send_vnet(struct inst *in, const struct virtio_net_hdr *h,
+			  const uint8_t *frame, size_t len)
+{
+	static uint8_t buf[sizeof(struct virtio_net_hdr) + OFL_BIG];
+	struct sockaddr_ll sll = { 0 };
+	int fd, one = 1, ret = 0;
+
+	if (len > OFL_BIG)
+		return bad("frame too long for the vnet buffer");
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return bad("AF_PACKET socket: %s", strerror(errno));
+	if (setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)))
+		ret = bad("PACKET_VNET_HDR: %s", strerror(errno));
+	memcpy(buf, h, sizeof(*h));
+	memcpy(buf + sizeof(*h), frame, len);
+	sll.sll_family = AF_PACKET;
+	sll.sll_ifindex = in->ifindex;
+	sll.sll_halen = 6;
+	memcpy(sll.sll_addr, frame, 6);
+	if (!ret && sendto(fd, buf, sizeof(*h) + len, 0,
+			   (struct sockaddr *)&sll, sizeof(sll)) !=
+		    (ssize_t)(sizeof(*h) + len))
+		ret = bad("vnet send of %zu bytes on %s: %s", len, in->ifname,
+			  strerror(errno));
+	close(fd);
+	return ret;
+}
+
+/* the guest transmits @len bytes of TCP with offload metadata */
+static int ofl_xmit(struct inst *in, size_t len, uint8_t gso, int partial_want)
+{
+	static uint8_t f[OFL_XMIT], got[OFL_XMIT + 64];
+	static const uint8_t dst[6] = { 0x02, 0x5a, 0, 0, 0, 0x03 };
+	long long c0 = stat_of(in, "csum_xmit"), g0 = stat_of(in, "gso_xmit");
+	long long e0 = stat_of(in, "offload_errors");
+	struct spar_uiscmdrsp c, r;
+	int n, partial;
+
+	make_tcp(f, len, dst, in->mac, (uint32_t)len);
+	spar_vnic_xmit_cmd(&in->n, &c, f, len);
+	ofl_set(&c, SPAR_NET_OFL_F_NEEDS_CSUM, gso, OFL_HDRS,
+		gso ? OFL_MSS : 0, 34, 16);
+	sock_drain(in);
+	if (spar_vnic_send(&in->n, &c))
+		return bad("cannot queue the transmit");
+	if (spar_vnic_wait(&in->n, SPAR_NET_XMIT_DONE, &r, TMO))
+		return bad("no XMIT_DONE");
+	if (le32toh(r.net.xmtdone.xmt_done_result) != SPAR_XMIT_SUCCESS)
+		return bad("XMIT_DONE result %u (offload_errors +%lld)",
+			   le32toh(r.net.xmtdone.xmt_done_result),
+			   stat_of(in, "offload_errors") - e0);
+	n = host_recv_ip(in, in->mac, got, sizeof(got), &partial);
+	if (n < 0)
+		return bad("the frame never appeared on %s", in->ifname);
+	if ((size_t)n != len || memcmp(got, f, len))
+		return bad("%d bytes on %s, sent %zu%s", n, in->ifname, len,
+			   (size_t)n == len ? " (contents differ)" : "");
+	if (partial != partial_want)
+		return bad("host skb %s CHECKSUM_PARTIAL", partial ? "is" : "is not");
+	if (stat_of(in, "csum_xmit") != c0 + 1 ||
+	    stat_of(in, "gso_xmit") != g0 + !!gso)
+		return bad("csum_xmit +%lld, gso_xmit +%lld",
+			   stat_of(in, "csum_xmit") - c0,
+			   stat_of(in, "gso_xmit") - g0);
+	return 0;
+}
+
+/*
+ * The host sends one 30 KiB TCP segment-offload frame.  With large receive
+ * the guest gets it whole, in eight buffers (three past the five of
+ * rcv.rcvbuf), with its metadata; without, as MSS-sized segments, with
+ * checksums to fill in if the guest takes receive checksums, else filled.
+ */
+static int ofl_rcv(struct inst *in, int large, int guest_csum)
+{
+	static uint8_t f[OFL_BIG], got[OFL_BIG];
+	static const uint8_t src[6] = { 0x02, 0x5a, 0, 0, 0, 0x04 };
+	struct virtio_net_hdr h = {
+		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		.gso_type = VIRTIO_NET_HDR_GSO_TCPV4,
+		.hdr_len = OFL_HDRS, .gso_size = OFL_MSS,
+		.csum_start = 34, .csum_offset = 16,
+	};
+	long long g0 = stat_of(in, "gso_rcv");
+	uint32_t payload = 0, segs = 0;
+	struct spar_uiscmdrsp r;
+	const struct spar_net_offload *o = ofl_block(&r);
+	int n;
+
+	make_tcp(f, OFL_BIG, in->mac, src, 77);
+	if (host_send_vnet(in, &h, f, OFL_BIG))
+		return -1;
+	while (payload < OFL_BIG - OFL_HDRS) {
+		if (spar_vnic_wait(&in->n, SPAR_NET_RCV, &r, TMO))
+			return bad("%u of %u payload bytes received in %u frames",
+				   payload, OFL_BIG - OFL_HDRS, segs);
+		n = spar_vnic_rcv_copy(&in->n, &r, got, sizeof(got));
+		spar_vnic_repost(&in->n, &r);
+		if (n < 0)
+			return bad("malformed NET_RCV (len %u, %u buffers)",
+				   le32toh(r.net.rcv.rcv_done_len),
+				   r.net.rcv.numrcvbufs);
+		/* not ours: something the host stack sent meanwhile */
+		if (n < OFL_HDRS || memcmp(got + 6, src, 6))
+			continue;
+		if (memcmp(got + OFL_HDRS, f + OFL_HDRS + payload,
+			   n - OFL_HDRS))
+			return bad("segment %u: payload differs", segs);
+		if (large) {
+			if (n != OFL_BIG || r.net.rcv.numrcvbufs != 8)
+				return bad("%d bytes in %u buffers, want %u in 8",
+					   n, r.net.rcv.numrcvbufs, OFL_BIG);
+			if (o->gso_type != SPAR_NET_GSO_TCPV4 ||
+			    le16toh(o->gso_size) != OFL_MSS ||
+			    o->flags != SPAR_NET_OFL_F_NEEDS_CSUM ||
+			    le16toh(o->csum_start) != 34 ||
+			    le16toh(o->csum_offset) != 16)
+				return bad("offload block: flags %#x gso %u size %u csum %u+%u",
+					   o->flags, o->gso_type,
+					   le16toh(o->gso_size),
+					   le16toh(o->csum_start),
+					   le16toh(o->csum_offset));
+		} else {
+			if (n > OFL_HDRS + OFL_MSS || o->gso_type)
+				return bad("segment %u: %d bytes, gso type %u",
+					   segs, n, o->gso_type);
+			if (guest_csum &&
+			    o->flags != SPAR_NET_OFL_F_NEEDS_CSUM)
+				return bad("segment %u: offload flags %#x",
+					   segs, o->flags);
+			if (!guest_csum && (o->flags || !tcp_csum_ok(got, n)))
+				return bad("segment %u: flags %#x, checksum %s",
+					   segs, o->flags,
+					   tcp_csum_ok(got, n) ? "right" : "wrong");
+		}
+		payload += n - OFL_HDRS;
+		segs++;
+	}
+	if (stat_of(in, "gso_rcv") != g0 + large)
+		return bad("gso_rcv +%lld", stat_of(in, "gso_rcv") - g0);
+	return 0;
+}
+
+/* device features: offered, accepted after DRIVER_OK, taken at enable */
+static int case_ofl_negotiation(struct inst *in)
+{
+	uint32_t t = SPAR_TRANSPORT_F_ALL;
+
+	if ((reg(in, SPAR_REG_HOST_FEATURES) & SPAR_NIC_F_ALL) !=
+	    SPAR_NIC_F_ALL)
+		return bad("HOST_FEATURES %#x, want the offloads %#x",
+			   reg(in, SPAR_REG_HOST_FEATURES), SPAR_NIC_F_ALL);
+	/* after DRIVER_OK: device bits change, transport bits stay */
+	spar_vfio_reg_write(&in->v, SPAR_REG_GUEST_FEATURES,
+			    SPAR_NIC_F_CSUM | SPAR_NIC_F_LARGE_RX);
+	if (reg(in, SPAR_REG_GUEST_FEATURES) !=
+	    (t | SPAR_NIC_F_CSUM | SPAR_NIC_F_LARGE_RX))
+		return bad("GUEST_FEATURES %#x after a device-feature write",
+			   reg(in, SPAR_REG_GUEST_FEATURES));
+	/* bits nobody offers are not recorded */
+	spar_vfio_reg_write(&in->v, SPAR_REG_GUEST_FEATURES,
+			    t | 0x80000000U | SPAR_NIC_F_CSUM);
+	if (reg(in, SPAR_REG_GUEST_FEATURES) != (t | SPAR_NIC_F_CSUM))
+		return bad("GUEST_FEATURES %#x after writing an unoffered bit",
+			   reg(in, SPAR_REG_GUEST_FEATURES));
+	/* taken at enable; large-rx without guest-csum is not taken */
+	spar_vfio_reg_write(&in->v, SPAR_REG_GUEST_FEATURES,
+			    t | SPAR_NIC_F_CSUM | SPAR_NIC_F_LARGE_RX);
+	if (stat_of(in, "features") != 0)
+		return bad("stats/features %#llx before reception was enabled",
+			   stat_of(in, "features"));
+	if (inst_start(in))
+		return -1;
+	if (stat_of(in, "features") != SPAR_NIC_F_CSUM)
+		return bad("stats/features %#llx, want csum alone",
+			   stat_of(in, "features"));
+	/* a disable drops them; the next enable takes what is accepted now */
+	spar_vfio_reg_write(&in->v, SPAR_REG_GUEST_FEATURES,
+			    t | SPAR_NIC_F_ALL);
+	if (spar_vnic_enable(&in->n, 0) ||
+	    spar_vnic_wait(&in->n, SPAR_NET_RCV_ENBDIS_ACK, NULL, TMO))
+		return bad("disable not acknowledged");
+	if (stat_of(in, "features") != 0)
+		return bad("stats/features %#llx after disable",
+			   stat_of(in, "features"));
+	if (inst_start(in))
+		return -1;
+	if (stat_of(in, "features") != SPAR_NIC_F_ALL)
+		return bad("stats/features %#llx, want all offloads",
+			   stat_of(in, "features"));
+	return 0;
+}
+
+static int do_offloads(char **argv)
+{
+	struct inst in = { .uuid = argv[0] };
+	int ok;
+
+	ok = !inst_open(&in, SPAR_TRANSPORT_F_ALL);
+	result("offload-negotiation", ok && !case_ofl_negotiation(&in));
+	in.n.auto_repost = 1;
+	result("offload-csum-xmit", ok && !ofl_xmit(&in, 300, 0, 1));
+	result("offload-gso-xmit",
+	       ok && !ofl_xmit(&in, OFL_XMIT, SPAR_NET_GSO_TCPV4, 1));
+	result("offload-large-rcv", ok && !ofl_rcv(&in, 1, 1));
+	/* large receive refused: segments, checksums left to the guest */
+	result("offload-no-large-rcv",
+	       ok && !ofl_renegotiate(&in, SPAR_NIC_F_CSUM |
+				      SPAR_NIC_F_GUEST_CSUM |
+				      SPAR_NIC_F_TSO) &&
+	       !ofl_rcv(&in, 0, 1));
+	/* everything refused: segments with checksums filled in */
+	result("offload-none-rcv",
+	       ok && !ofl_renegotiate(&in, 0) && !ofl_rcv(&in, 0, 0) &&
+	       !xmit_check(&in, 300, 1500) &&
+	       !rcv_check(&in, in.mac, 300, 1501, NULL));
+	inst_close(&in);
+	return 0;
+}
+
+/* the host offers no offloads (offloads=none): the plain protocol */
+static int do_offloads_none(char **argv)
+{
+	struct inst in = { .uuid = argv[0] };
+	int ok = !inst_open(&in, SPAR_TRANSPORT_F_ALL | SPAR_NIC_F_ALL);
+
+	if (ok && (reg(&in, SPAR_REG_HOST_FEATURES) & ~SPAR_TRANSPORT_F_ALL)) {
+		ok = !bad("HOST_FEATURES %#x with offloads=none",
+			  reg(&in, SPAR_REG_HOST_FEATURES));
+	} else if (ok && reg(&in, SPAR_REG_GUEST_FEATURES) !=
+		   SPAR_TRANSPORT_F_ALL) {
+		ok = !bad("GUEST_FEATURES %#x: unoffered offloads recorded",
+			  reg(&in, SPAR_REG_GUEST_FEATURES));
+	} else if (ok) {
+		in.n.auto_repost = 1;
+		ok = !inst_start(&in) && !stat_of(&in, "features") &&
+		     !ofl_rcv(&in, 0, 0) && !xmit_check(&in, 300, 1510);
+	}
+	result("offload-not-offered", ok);
+	inst_close(&in);
 	return 0;
 }
 
@@ -2343,8 +2836,16 @@ int main(int argc, char **argv)
 		  "evil-frag-cross-page evil-frag-sum evil-frame-max-plus-1 "
 		  "evil-net-type evil-cmd-type evil-post-unmapped "
 		  "evil-post-cross-page evil-post-overlap evil-cmd-flood "
-		  "evil-pause-silent evil-busmaster-mid evil-unmap-inflight" },
+		  "evil-pause-silent evil-busmaster-mid evil-unmap-inflight "
+		  "evil-ofl-ignored evil-ofl-csum-pos evil-ofl-flags "
+		  "evil-ofl-gso-type evil-ofl-gso-nocsum evil-ofl-gso-size "
+		  "evil-ofl-gso-unnegotiated evil-ofl-headers "
+		  "evil-ofl-frame-mtu-plus-1" },
 		{ "remove", 1, do_remove, "remove-while-open" },
+		{ "offloads", 1, do_offloads,
+		  "offload-negotiation offload-csum-xmit offload-gso-xmit "
+		  "offload-large-rcv offload-no-large-rcv offload-none-rcv" },
+		{ "offloads-none", 1, do_offloads_none, "offload-not-offered" },
 		{ "states", 1, do_states,
 		  "pause-resume pause-timeout guest-status intx pause-unsupported" },
 		{ "busmaster", 1, do_busmaster,

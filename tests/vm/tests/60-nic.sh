@@ -12,7 +12,8 @@ set -u
 trap spar_remove_all EXIT
 
 t_declare nic-ifname-default nic-attributes-bad nic-attributes-set \
-	nic-attributes-host-mtu nic-status-closed nic-pins-after-close
+	nic-attributes-host-mtu nic-status-closed nic-pins-after-close \
+	nic-offloads-default nic-offloads-set nic-offloads-none
 prog="$SPAR_REPO/build/tools/nic_test"
 if [ ! -x "$prog" ]; then
 	t_fail nic-build "$prog missing: run 'make tools'"
@@ -37,7 +38,8 @@ t_eq nic-ifname-default "spn${u:0:8}" "$(rd "$d/ifname")"
 bad=""
 for kv in mac=zz:zz:zz:zz:zz:zz mac=01:00:5e:00:00:01 mac=00:00:00:00:00:00 \
 	mtu=10 mtu=99999 mtu=abc num_rcv_bufs=2 num_rcv_bufs=100000 \
-	ifname=a/b ifname=waytoolonginterfacename ifname=; do
+	ifname=a/b ifname=waytoolonginterfacename ifname= offloads=bogus \
+	offloads=tso offloads=large-rx "offloads=csum gso"; do
 	k="${kv%%=*}"
 	before="$(rd "$d/$k")"
 	if sysfs_write "$d/$k" "${kv#*=}" > /dev/null; then
@@ -62,6 +64,18 @@ t_client "$prog" attrs "$u" "$mac" 1400 20
 sysfs_write "$d/mtu" 1500 > /dev/null
 if_setup "$ifn"
 t_client "$prog" basic "$u"
+
+# Offloads: offered by default, negotiated, used both ways; then offered
+# none, which leaves the s-Par protocol as it was.
+t_eq nic-offloads-default "csum guest-csum tso large-rx" "$(rd "$d/offloads")"
+t_client "$prog" offloads "$u"
+ok=1
+sysfs_write "$d/offloads" "csum,tso" > /dev/null || ok=0
+t_eq nic-offloads-set "1 csum tso" "$ok $(rd "$d/offloads")"
+sysfs_write "$d/offloads" none > /dev/null
+t_eq nic-offloads-none none "$(rd "$d/offloads")"
+t_client "$prog" offloads-none "$u"
+sysfs_write "$d/offloads" all > /dev/null
 
 # Jumbo frames: the MTU goes to both sides (channel and host interface).
 if out="$(sysfs_write "$d/mtu" 9000)"; then
