@@ -111,14 +111,15 @@ nic_new() {
 	done
 }
 
-# worker NIC: the PID of NIC's engine thread, the kthread "spar/<uuid>",
-# whose comm is cut to 15 characters: "spar/" and 10 of the UUID.  0 if
-# there is none or more than one.
+# worker NIC: the PID of NIC's engine thread, the kthread "spar/<uuid>".
+# Its comm is cut to 15 characters, "spar/" and 10 of the UUID, though
+# /proc/PID/comm of a kthread shows the whole name since Linux 5.19: match
+# that prefix.  0 if there is none or more than one.
 worker() {
 	local want="spar/${UUID[$1]:0:10}" f c pid=0 n=0
 	for f in /proc/[0-9]*/comm; do
 		read -r c 2> /dev/null < "$f" || continue
-		if [ "$c" = "$want" ]; then
+		if [ "${c#"$want"}" != "$c" ]; then
 			pid="${f#/proc/}"
 			pid="${pid%/comm}"
 			n=$((n + 1))

@@ -10,7 +10,8 @@
 #
 # Prints a table; the raw lines are in build/bench/results.txt.  Then runs
 # the nested benchmark, tests/bench/e2e-bench.sh (visornic in a nested
-# guest against virtio-net; raw lines in build/bench/e2e.txt), unless
+# guest, with offloads and in legacy mode, against virtio-net; raw lines
+# in build/bench/e2e.txt), unless
 # SPAR_BENCH_NESTED=0, and the spar-hba benchmark, tests/bench/hba-bench.sh
 # (visorhba in a nested guest against virtio-blk and virtio-scsi, fio; raw
 # lines in build/bench/hba.txt), unless SPAR_BENCH_HBA=0, and the

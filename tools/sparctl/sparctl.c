@@ -195,7 +195,7 @@ static int cmd_stats(const char *uuid)
 
 static const char *const attrs[] = {
 	"status", "ring_slots", "busy_poll_us", "mac", "mtu", "num_rcv_bufs",
-	"ifname", NULL,
+	"offloads", "ifname", NULL,
 };
 
 static const char *const region_names[VFIO_PCI_NUM_REGIONS] = {

@@ -40,12 +40,16 @@ L2_CHECKS="alias load driver-name bus-device mtu carrier-up ping-guest-to-host
 jumbo-guest-to-host get-from-host carrier-down carrier-up-again
 ping-after-carrier recover-during-transfer recover-transfer recover-resumed
 ping-after-recover rmmod rmmod-gone reload reload-carrier ping-after-reload
-napi-trace flood-taken napi-budget ping-after-flood"
-# shellcheck disable=SC2046 # one check name a word
+napi-trace flood-taken napi-budget ping-after-flood ofl14-load
+ofl14-get-from-host ofl13-load ofl13-get-from-host ofl11-load
+ofl11-get-from-host ofl7-load ofl7-get-from-host ofl0-load ofl0-get-from-host"
+# shellcheck disable=SC2046,SC2086 # one check name a word
 t_declare nic-{modules-built,create,ifname,mtu-attr,host-up,initrd} \
 	nic-{ping-host-to-guest,jumbo-host-to-guest,get-from-guest,recover-write} \
 	nic-md5-{guest-to-host,host-to-guest,recover} \
 	nic-{flood-file,flood-posted} \
+	nic-ofl{14,13,11,7,0}-{features,get-from-guest,md5-guest-to-host} \
+	nic-ofl{14,13,11,7,0}-{md5-host-to-guest,counters} \
 	nic-{shutdown-reset,l2-end,qemu-exit,l2-dmesg,l1-dmesg} \
 	$(printf 'nic-%s ' $L2_CHECKS)
 
@@ -188,6 +192,23 @@ pings 5 -W 3 10.99.0.1
 res ping-after-reload "$?"
 diag
 
+# Each offload refused in turn, then all of them (the upstream protocol),
+# which the rest of the test keeps: visornic's parameter limits what it
+# takes.  Per mask the host checks what it took up and fetches l2.bin;
+# this side fetches l1.bin; the host then checks the counters.
+for m in 14 13 11 7 0; do
+	rmmod visornic && insmod /modules/visornic.ko offloads=$m && up
+	res "ofl$m-load" "$?"
+	step "OFL$m"
+	go "ofl$m" 120
+	fetch 120 /tmp/l1.bin http://10.99.0.1:8080/l1.bin
+	res "ofl$m-get-from-host" "$?"
+	say MD5 "ofl$m" "$(md5 /tmp/l1.bin)"
+	rm -f /tmp/l1.bin
+	step "OFL$m-DONE"
+	go "ofl$m-done" 60
+done
+
 # The host floods the response queue with FLOOD transmit completions for a
 # buffer never sent, refilling it as fast as it drains.  Each poll must
 # stay within its budget and count every response it took: the sum of the
@@ -294,6 +315,51 @@ make_initrd() {
 	l2_script | l2_guest_initrd "$WORK" 30-visornic.sh
 }
 
+# ofl_variant MASK: the L2 guest reloaded visornic with offloads=MASK
+# (bits 1 csum, 2 guest-csum, 4 tso, 8 large-rx).  The host took up those
+# it offers whose checksum feature came too; a transfer each way moves
+# exactly the counters of what was taken.
+ofl_variant() {
+	local m="$1" want c0 c1 bit name moved got=""
+	if ! mark "OFL$m" 120; then
+		t_fail "nic-ofl$m-features" "the L2 guest did not reach the OFL$m step"
+		return 1
+	fi
+	want=$((m << 16))
+	((m & 1)) || want=$((want & ~(4 << 16)))
+	((m & 2)) || want=$((want & ~(8 << 16)))
+	t_eq "nic-ofl$m-features" "$want" "$(cat "$DEV/stats/features")"
+	c0="$(cat "$DEV"/stats/{csum_xmit,gso_xmit,gso_rcv})"
+	rm -f "$WORK/l2.bin"
+	t_ok "nic-ofl$m-get-from-guest" curl -sf -m 150 -o "$WORK/l2.bin" \
+		"http://$GUEST_IP:8080/l2.bin"
+	md5_check "nic-ofl$m-md5-guest-to-host" l2 "$WORK/l2.bin"
+	step_done "ofl$m"
+	if ! mark "OFL$m-DONE" 180; then
+		t_fail "nic-ofl$m-counters" "the L2 guest did not finish OFL$m"
+		return 1
+	fi
+	md5_check "nic-ofl$m-md5-host-to-guest" "ofl$m" "$WWW/l1.bin"
+	c1="$(cat "$DEV"/stats/{csum_xmit,gso_xmit,gso_rcv})"
+	# shellcheck disable=SC2086 # three numbers each
+	set -- $c0 $c1
+	for bit in 1:csum_xmit:$1:$4 4:gso_xmit:$2:$5 8:gso_rcv:$3:$6; do
+		IFS=: read -r bit name c0 c1 <<< "$bit"
+		moved=$((c1 > c0))
+		if (((want >> 16) & bit)); then
+			((moved)) || got+=" $name did not move"
+		else
+			((moved)) && got+=" $name moved by $((c1 - c0))"
+		fi
+	done
+	if [ -z "$got" ]; then
+		t_pass "nic-ofl$m-counters"
+	else
+		t_fail "nic-ofl$m-counters" "features $want:$got"
+	fi
+	step_done "ofl$m-done"
+}
+
 host_side() {
 	if mark HOSTPING 300; then
 		t_ok nic-ping-host-to-guest host_pings 3 -W 3 "$GUEST_IP"
@@ -327,6 +393,10 @@ host_side() {
 	else
 		t_fail nic-recover-write "the L2 guest did not reach the RECOVER step"
 	fi
+	local m
+	for m in 14 13 11 7 0; do
+		ofl_variant "$m" || break
+	done
 	if mark FLOOD 120; then
 		local f="$FAULTS/$UUID/flood_xmit_done" i=0
 		t_ok nic-flood-file sysfs_write "$f" 20000

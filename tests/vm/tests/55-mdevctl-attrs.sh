@@ -11,7 +11,8 @@ set -u
 . "$SPAR_REPO/tests/vm/lib/guest.sh"
 
 t_declare attrs-{define,listed,start,ring-slots,mac,mtu,num-rcv-bufs,ifname} \
-	attrs-add-{ring_slots,mac,mtu,num_rcv_bufs,ifname,busy_poll_us} \
+	attrs-add-{ring_slots,mac,mtu,num_rcv_bufs,ifname,busy_poll_us,offloads} \
+	attrs-offloads \
 	attrs-{busy-poll,host-interface,host-mtu,channel-vnic,stop,undefine} \
 	attrs-bad-{define,add,start,no-device,avail,message,undefine} \
 	attrs-sysfs-{create,bad-mac,bad-slots,bad-bufs,bad-name,bad-recover} \
@@ -25,7 +26,7 @@ u="$(new_uuid)"
 d="$MDEV_DEVICES/$u"
 t_ok attrs-define mdevctl define -u "$u" -p spar -t spar-nic
 for kv in ring_slots=512 mac=02:5a:00:00:00:07 mtu=9000 num_rcv_bufs=200 \
-	  ifname=spn-attrs busy_poll_us=20; do
+	  ifname=spn-attrs busy_poll_us=20 offloads=csum,guest-csum; do
 	t_ok "attrs-add-${kv%%=*}" \
 		mdevctl modify -u "$u" --addattr="${kv%%=*}" --value="${kv#*=}"
 done
@@ -38,6 +39,7 @@ t_eq attrs-mtu 9000 "$(rd "$d/mtu")"
 t_eq attrs-num-rcv-bufs 200 "$(rd "$d/num_rcv_bufs")"
 t_eq attrs-ifname spn-attrs "$(rd "$d/ifname")"
 t_eq attrs-busy-poll 20 "$(rd "$d/busy_poll_us")"
+t_eq attrs-offloads "csum guest-csum" "$(rd "$d/offloads")"
 t_ok attrs-host-interface ip link show dev spn-attrs
 t_eq attrs-host-mtu 9000 "$(cat /sys/class/net/spn-attrs/mtu 2>/dev/null)"
 
