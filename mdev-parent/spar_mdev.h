@@ -132,6 +132,10 @@ struct spar_counters {
  * @dma_off: the guest turned bus mastering off: return once nothing the
  *	back-end started outside the worker (e.g. I/O on guest pages it
  *	handed to other kernel code) still touches guest memory; may sleep
+ * @accept_features: of the device features (SPAR_TRANSPORT_F_DEVICE_MASK)
+ *	the guest writes, which the host records, so that the guest reads
+ *	back exactly what the back-end will use; NULL keeps them all.  Called
+ *	with sdev->lock held; must not sleep
  * @room: free slots the back-end needs on its response queues before the
  *	engine may take another command; the engine stops taking commands
  *	while fewer are free
@@ -146,6 +150,7 @@ struct spar_backend_ops {
 	int (*poll)(struct spar_dev *sdev, int budget);
 	void (*unmap)(struct spar_dev *sdev, u64 iova, u64 len);
 	void (*dma_off)(struct spar_dev *sdev);
+	u32 (*accept_features)(struct spar_dev *sdev, u32 features);
 	unsigned int room;
 };
 

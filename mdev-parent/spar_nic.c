@@ -11,6 +11,7 @@
  */
 #include <linux/debugfs.h>
 #include <linux/etherdevice.h>
+#include <linux/if_vlan.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
@@ -207,6 +208,9 @@ static netdev_features_t spar_nic_features_check(struct sk_buff *skb,
 	struct spar_nic *nic = ((struct spar_nic_priv *)netdev_priv(dev))->nic;
 	u32 feat = READ_ONCE(nic->feat);
 
+	features = vlan_features_check(skb, features);
+	if (skb->len > SPAR_NET_MAX_GSO_FRAME)
+		features &= ~NETIF_F_GSO_MASK;
 	if (!(feat & SPAR_NIC_F_GUEST_CSUM))
 		features &= ~(NETIF_F_CSUM_MASK | NETIF_F_GSO_MASK);
 	if (!(feat & SPAR_NIC_F_LARGE_RX))
@@ -242,7 +246,8 @@ static struct net_device *spar_nic_netdev_new(struct spar_nic *nic,
 	dev->hw_features = SPAR_NIC_NETDEV_OFFLOADS;
 	dev->features = SPAR_NIC_NETDEV_OFFLOADS | NETIF_F_HIGHDMA;
 	dev->vlan_features = dev->features;
-	netif_set_tso_max_size(dev, GSO_LEGACY_MAX_SIZE);
+	/* Frames wait on txq: one skb must not be queued twice. */
+	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
 	eth_hw_addr_random(dev);
 	SET_NETDEV_DEV(dev, spar_dev_device(nic->sdev));
 	netif_carrier_off(dev);
@@ -452,7 +457,8 @@ static int nic_xmit(struct spar_nic *nic, const struct spar_nic_cmd *cmd,
 	struct sk_buff *skb;
 	const char *why;
 
-	why = spar_nic_offload_parse(msg, msg_len, nic->feat, len, &ofl);
+	why = spar_nic_offload_parse(msg, msg_len, nic->feat, len,
+				     READ_ONCE(nic->mtu), &ofl);
 	if (why)
 		return nic_bad(nic, why);
 	skb = nic_xmit_skb(dev, len);
@@ -464,8 +470,12 @@ static int nic_xmit(struct spar_nic *nic, const struct spar_nic_cmd *cmd,
 		kfree_skb(skb);
 		return nic_bad(nic, "transmit buffer outside guest memory");
 	}
-	/* The metadata is sound; the headers in the frame may not match. */
-	if (nic_xmit_offload(nic, skb, &ofl)) {
+	/*
+	 * The metadata is sound; the headers in the frame may not match, and
+	 * a "segmented" frame too short to be one must still fit the MTU.
+	 */
+	if (nic_xmit_offload(nic, skb, &ofl) ||
+	    (!skb_is_gso(skb) && len > SPAR_NIC_MAX_FRAME)) {
 		atomic64_inc(&nic->offload_errors);
 		dev_warn_ratelimited(spar_dev_device(nic->sdev),
 				     "transmit offload does not match the frame's headers; dropped\n");
@@ -491,14 +501,8 @@ static int nic_enbdis(struct spar_nic *nic, const struct spar_nic_cmd *cmd)
 	bool enable = cmd->enbdis.on;
 	u32 feat = 0;
 
-	if (enable) {
-		feat = READ_ONCE(nic->sdev->guest_features) & SPAR_NIC_F_ALL;
-		/* Segments need checksums filled in on their way. */
-		if (!(feat & SPAR_NIC_F_CSUM))
-			feat &= ~SPAR_NIC_F_TSO;
-		if (!(feat & SPAR_NIC_F_GUEST_CSUM))
-			feat &= ~SPAR_NIC_F_LARGE_RX;
-	}
+	if (enable)
+		feat = spar_nic_features_kept(READ_ONCE(nic->sdev->guest_features));
 	WRITE_ONCE(nic->feat, feat);
 	WRITE_ONCE(nic->rx_enabled, enable);
 	if (enable) {
@@ -964,6 +968,12 @@ static void spar_nic_destroy(struct spar_dev *sdev)
 	sdev->backend = NULL;
 }
 
+/* The guest reads back the offloads the host will use. */
+static u32 spar_nic_accept_features(struct spar_dev *sdev, u32 features)
+{
+	return spar_nic_features_kept(features);
+}
+
 static const struct spar_backend_ops spar_nic_ops = {
 	.create = spar_nic_create,
 	.destroy = spar_nic_destroy,
@@ -972,6 +982,7 @@ static const struct spar_backend_ops spar_nic_ops = {
 	.handle = spar_nic_handle,
 	.poll = spar_nic_poll,
 	.unmap = spar_nic_unmap,
+	.accept_features = spar_nic_accept_features,
 	/* Every command is answered by at most one response. */
 	.room = 1,
 };

@@ -124,6 +124,7 @@ const char *spar_nic_cmd_parse(const void *slot, size_t slot_len,
  * @features: the SPAR_NIC_F_* features in force
  * @frame_len: the frame's length, as spar_nic_cmd_parse() checked it
  *	against the longest frame @features allow
+ * @mtu: the channel's MTU, which bounds a segment
  * @o: the checked metadata
  *
  * Without SPAR_NIC_F_CSUM and SPAR_NIC_F_TSO in @features the message
@@ -135,7 +136,7 @@ const char *spar_nic_cmd_parse(const void *slot, size_t slot_len,
  * Return: NULL, or a short description of what the guest got wrong.
  */
 const char *spar_nic_offload_parse(const void *slot, size_t slot_len,
-				   u32 features, u32 frame_len,
+				   u32 features, u32 frame_len, u32 mtu,
 				   struct spar_nic_offload *o)
 {
 	const struct spar_net_offload *raw;
@@ -165,6 +166,9 @@ const char *spar_nic_offload_parse(const void *slot, size_t slot_len,
 		/* Both 16 bits: no overflow. */
 		if (start + off + 2 > frame_len)
 			return "checksum position outside the frame";
+		/* The stack takes what precedes it as link and IP headers. */
+		if (start < SPAR_NIC_MIN_CSUM_START)
+			return "checksum start inside the Ethernet or IP header";
 	}
 	if (o->gso_type == SPAR_NET_GSO_NONE)
 		goto plain;
@@ -175,14 +179,38 @@ const char *spar_nic_offload_parse(const void *slot, size_t slot_len,
 		return "unknown segmentation type";
 	if (!o->needs_csum)
 		return "segmentation without a checksum request";
-	if (!o->gso_size || o->gso_size > frame_len || o->hdr_len > frame_len)
-		return "segment size outside the frame";
+	if (o->csum_offset != SPAR_NIC_TCP_CSUM_OFFSET ||
+	    (base == SPAR_NET_GSO_TCPV6 &&
+	     o->csum_start < SPAR_NIC_MIN_CSUM_START_V6))
+		return "segmentation checksum not at a TCP header";
+	if (o->gso_size < SPAR_NIC_MIN_GSO_SIZE || o->gso_size > mtu ||
+	    o->gso_size > frame_len || o->hdr_len > frame_len)
+		return "segment size out of range";
 	return NULL;
 
 plain:
 	if (frame_len > SPAR_NIC_MAX_FRAME)
 		return "frame longer than the largest MTU";
 	return NULL;
+}
+
+/**
+ * spar_nic_features_kept() - the spar-nic device features a host uses
+ * @features: SPAR_NIC_F_* a guest accepted
+ *
+ * Segmentation needs checksums filled in on the way: TSO is kept only
+ * with transmit checksums, large receive only with receive checksums.
+ *
+ * Return: @features without those that lack their checksum feature.
+ */
+u32 spar_nic_features_kept(u32 features)
+{
+	features &= SPAR_NIC_F_ALL;
+	if (!(features & SPAR_NIC_F_CSUM))
+		features &= ~SPAR_NIC_F_TSO;
+	if (!(features & SPAR_NIC_F_GUEST_CSUM))
+		features &= ~SPAR_NIC_F_LARGE_RX;
+	return features;
 }
 
 /**

@@ -84,8 +84,10 @@ struct spar_nic_cmd {
  * @gso_type: SPAR_NET_GSO_NONE, or SPAR_NET_GSO_TCPV4 or SPAR_NET_GSO_TCPV6
  *	possibly with SPAR_NET_GSO_ECN
  * @hdr_len: as the guest gave it; at most the frame's length
- * @gso_size: with a @gso_type, the segment payload, 1 up to the frame
- * @csum_start: with @needs_csum, inside the frame
+ * @gso_size: with a @gso_type, the segment payload, SPAR_NIC_MIN_GSO_SIZE
+ *	up to the MTU
+ * @csum_start: with @needs_csum, inside the frame, past an Ethernet
+ *	header and the smallest IP header
  * @csum_offset: with @needs_csum, the 2-byte result lies inside the frame
  */
 struct spar_nic_offload {
@@ -99,9 +101,18 @@ struct spar_nic_offload {
 
 const char *spar_nic_cmd_parse(const void *slot, size_t slot_len,
 			       u32 max_frame, struct spar_nic_cmd *cmd);
+/* Fewest bytes before a checksum: Ethernet and the smallest IP header. */
+#define SPAR_NIC_MIN_CSUM_START		(SPAR_ETH_HEADER_SIZE + 20)
+#define SPAR_NIC_MIN_CSUM_START_V6	(SPAR_ETH_HEADER_SIZE + 40)
+/* Where TCP keeps its checksum, from the start of its header. */
+#define SPAR_NIC_TCP_CSUM_OFFSET	16
+/* Smallest segment payload a TSO frame may ask for. */
+#define SPAR_NIC_MIN_GSO_SIZE		64
+
 const char *spar_nic_offload_parse(const void *slot, size_t slot_len,
-				   u32 features, u32 frame_len,
+				   u32 features, u32 frame_len, u32 mtu,
 				   struct spar_nic_offload *o);
+u32 spar_nic_features_kept(u32 features);
 bool spar_nic_frag_overlaps(const struct spar_nic_frag *f, u64 iova,
 			    u64 len);
 

@@ -26,10 +26,16 @@ static u32 spar_regs_offered(struct spar_dev *sdev)
  */
 static void spar_regs_guest_features(struct spar_dev *sdev, u32 val)
 {
+	const struct spar_backend_ops *ops = sdev->type->desc->ops;
 	u32 cur;
 
 	mutex_lock(&sdev->lock);
 	val &= spar_regs_offered(sdev);
+	if (ops && ops->accept_features)
+		val = (val & SPAR_TRANSPORT_F_TRANSPORT_MASK) |
+		      (ops->accept_features(sdev, val &
+					    SPAR_TRANSPORT_F_DEVICE_MASK) &
+		       SPAR_TRANSPORT_F_DEVICE_MASK);
 	cur = sdev->guest_features;
 	if (!sdev->guest_status)
 		cur = (cur & ~SPAR_TRANSPORT_F_TRANSPORT_MASK) |

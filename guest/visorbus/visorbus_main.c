@@ -439,24 +439,23 @@ EXPORT_SYMBOL_GPL(visorbus_get_device_features);
  * device type's rule (a spar-nic channel: at its next NET_RCV_ENBDIS
  * enable).  The bus writes them again after any reset of the function.
  *
- * Context: any context.
+ * Context: process context; sleeps.
  * Return: the bits the host recorded, which the driver must use.
  */
 u32 visorbus_set_device_features(struct visor_device *dev, u32 features)
 {
 	struct visorbus_pci *vb = dev->priv;
-	unsigned long flags;
 	u32 got;
 
 	if (!vb || !dev->visorchannel)
 		return 0;
 	features &= SPAR_TRANSPORT_F_DEVICE_MASK;
-	spin_lock_irqsave(&vb->feat_lock, flags);
+	mutex_lock(&vb->feat_lock);
 	iowrite32(vb->features | features, vb->regs + SPAR_REG_GUEST_FEATURES);
 	got = ioread32(vb->regs + SPAR_REG_GUEST_FEATURES) &
 	      SPAR_TRANSPORT_F_DEVICE_MASK;
 	vb->dev_features = got;
-	spin_unlock_irqrestore(&vb->feat_lock, flags);
+	mutex_unlock(&vb->feat_lock);
 	return got;
 }
 EXPORT_SYMBOL_GPL(visorbus_set_device_features);

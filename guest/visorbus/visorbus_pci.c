@@ -108,7 +108,7 @@ static int visorbus_reset(struct visorbus_pci *vb)
 /* Bring-up steps 2 to 4: reset, validate, negotiate features. */
 static int visorbus_restart(struct visorbus_pci *vb)
 {
-	u32 host;
+	u32 host, got;
 	int ret;
 
 	ret = visorbus_reset(vb);
@@ -119,12 +119,16 @@ static int visorbus_restart(struct visorbus_pci *vb)
 		return ret;
 	host = ioread32(vb->regs + SPAR_REG_HOST_FEATURES);
 	/* A function driver's device features survive the reset. */
-	spin_lock(&vb->feat_lock);
+	mutex_lock(&vb->feat_lock);
 	iowrite32(host & (VISORBUS_FEATURES | vb->dev_features),
 		  vb->regs + SPAR_REG_GUEST_FEATURES);
-	vb->features = ioread32(vb->regs + SPAR_REG_GUEST_FEATURES) &
-		       VISORBUS_FEATURES;
-	spin_unlock(&vb->feat_lock);
+	got = ioread32(vb->regs + SPAR_REG_GUEST_FEATURES);
+	vb->features = got & VISORBUS_FEATURES;
+	if ((got & SPAR_TRANSPORT_F_DEVICE_MASK) != vb->dev_features)
+		pci_warn(vb->pdev, "host kept device features %#x of %#x after the reset\n",
+			 got & SPAR_TRANSPORT_F_DEVICE_MASK, vb->dev_features);
+	vb->dev_features = got & SPAR_TRANSPORT_F_DEVICE_MASK;
+	mutex_unlock(&vb->feat_lock);
 	return 0;
 }
 
@@ -395,7 +399,7 @@ static int visorbus_pci_probe(struct pci_dev *pdev,
 	vb->pdev = pdev;
 	vb->type = (const struct visorbus_spar_type *)id->driver_data;
 	spin_lock_init(&vb->irq_lock);
-	spin_lock_init(&vb->feat_lock);
+	mutex_init(&vb->feat_lock);
 	mutex_init(&vb->state_lock);
 	init_waitqueue_head(&vb->wq);
 	INIT_WORK(&vb->config_work, visorbus_config_work);

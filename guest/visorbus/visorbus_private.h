@@ -118,7 +118,7 @@ struct visorbus_pci {
 	unsigned int nr_chans;
 	u32 features;
 	u32 dev_features;
-	spinlock_t feat_lock;	/* GUEST_FEATURES, dev_features */
+	struct mutex feat_lock;	/* GUEST_FEATURES, dev_features */
 	int bus_no;
 	struct visor_device *bus_dev;
 	struct visor_device *devs[SPAR_TRANSPORT_MAX_CHANNELS];

@@ -16,6 +16,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
+#include <linux/if_vlan.h>
 #include <linux/jiffies.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
@@ -56,6 +57,8 @@
 #define VN_RX_COPYBREAK		256
 /* Bytes of a large frame copied into the linear part of its skb. */
 #define VN_RX_PULL		128
+/* Buffers given back during a NAPI poll before they are posted again. */
+#define VN_REFILL_BATCH		32
 #define VN_MAX_RCV_BUFS		SPAR_MAX_NUMSIGNALS
 /*
  * Responses outside the flow control (NET_RCV_ENBDIS_ACK and link
@@ -369,6 +372,15 @@ static int vn_rx_post(struct visornic *vn, unsigned int i)
 	dma_sync_single_for_device(vn->dma_dev, rb->dma, PAGE_SIZE,
 				   DMA_FROM_DEVICE);
 	spin_lock_bh(&vn->lock);
+	/*
+	 * A disable clears VN_ENABLED before it inserts NET_RCV_ENBDIS 0
+	 * under this lock: a post is either before it (and forgotten by the
+	 * host with the others) or not made at all.
+	 */
+	if (!test_bit(VN_ENABLED, &vn->flags)) {
+		spin_unlock_bh(&vn->lock);
+		return -EAGAIN;
+	}
 	memset(vn->cmd, 0, VN_MSG_SIZE);
 	vn->cmd->net.type = cpu_to_le32(SPAR_NET_RCV_POST);
 	vn->cmd->net.buf = cpu_to_le64(VN_COOKIE(VN_KIND_RX, rb->tag, i));
@@ -570,8 +582,16 @@ static bool vn_tx_may_run(struct visornic *vn)
 	       !test_bit(VN_PAUSED, &vn->flags);
 }
 
+/* Ring for transmits inserted quietly, if the host asked to be told. */
+static void vn_tx_kick(struct visornic *vn)
+{
+	visorchannel_signalkick(vn_chan(vn), VN_CMD_Q);
+}
+
+/* Drop @skb; frames inserted before it without a doorbell get theirs. */
 static netdev_tx_t vn_drop(struct visornic *vn, struct sk_buff *skb)
 {
+	vn_tx_kick(vn);
 	atomic64_inc(&vn->tx_dropped);
 	dev_kfree_skb_any(skb);
 	return NETDEV_TX_OK;
@@ -598,6 +618,7 @@ static struct visornic_txbuf *vn_tx_slot(struct visornic *vn, u32 *idx)
 static void vn_tx_stop(struct visornic *vn)
 {
 	netif_stop_queue(vn->netdev);
+	vn_tx_kick(vn);
 	/* Pairs with the barrier in vn_xmit_done(). */
 	smp_mb();
 	if (READ_ONCE(vn->tx_count) <= vn->lower && vn_tx_may_run(vn))
@@ -625,6 +646,7 @@ static netdev_tx_t visornic_xmit(struct sk_buff *skb, struct net_device *netdev)
 	struct visornic_txbuf *tb;
 	struct virtio_net_hdr h;
 	bool ofl = vn->feat & (SPAR_NIC_F_CSUM | SPAR_NIC_F_TSO);
+	bool more;
 	int pieces, ret;
 	u32 idx;
 
@@ -646,8 +668,14 @@ static netdev_tx_t visornic_xmit(struct sk_buff *skb, struct net_device *netdev)
 	    (skb->ip_summed == CHECKSUM_PARTIAL &&
 	     !(vn->feat & SPAR_NIC_F_CSUM) && skb_checksum_help(skb)))
 		return vn_drop(vn, skb);
-	/* The stack only hands over TCP segmentation, which this takes. */
-	if (ofl && virtio_net_hdr_from_skb(skb, &h, true, false, 0))
+	/* Only what the host accepts: TCP segments that ask for checksums. */
+	if (ofl && (virtio_net_hdr_from_skb(skb, &h, true, false, 0) ||
+		    (h.gso_type != VIRTIO_NET_HDR_GSO_NONE &&
+		     (!(h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) ||
+		      ((h.gso_type & ~VIRTIO_NET_HDR_GSO_ECN) !=
+		       VIRTIO_NET_HDR_GSO_TCPV4 &&
+		       (h.gso_type & ~VIRTIO_NET_HDR_GSO_ECN) !=
+		       VIRTIO_NET_HDR_GSO_TCPV6)))))
 		return vn_drop(vn, skb);
 	if (eth_skb_pad(skb)) {
 		atomic64_inc(&vn->tx_dropped);
@@ -683,7 +711,12 @@ static netdev_tx_t visornic_xmit(struct sk_buff *skb, struct net_device *netdev)
 	/* lincsum stays zero; offloads go in the negotiated block. */
 	if (ofl)
 		vn_tx_offload(vn, &h);
-	ret = vn_insert(vn);
+	/* More frames follow at once: one doorbell for them all. */
+	more = netdev_xmit_more();
+	vn->cmd->cmdtype = SPAR_CMD_NET_TYPE;
+	ret = more ? visorchannel_signalinsert_quiet(vn_chan(vn), VN_CMD_Q,
+						     vn->cmd) :
+		     visorchannel_signalinsert(vn_chan(vn), VN_CMD_Q, vn->cmd);
 	if (!ret) {
 		WRITE_ONCE(tb->skb, skb);
 		WRITE_ONCE(vn->tx_count, vn->tx_count + 1);
@@ -695,6 +728,7 @@ static netdev_tx_t visornic_xmit(struct sk_buff *skb, struct net_device *netdev)
 		vn_tx_unmap(vn, tb);
 		return vn_drop(vn, skb);
 	}
+	/* vn_tx_stop() rings: a stopped queue brings no next frame. */
 	if (READ_ONCE(vn->tx_count) >= vn->upper)
 		vn_tx_stop(vn);
 	return NETDEV_TX_OK;
@@ -851,9 +885,15 @@ static int vn_rcv_offload(struct visornic *vn, const struct spar_uiscmdrsp *rsp,
 	if (h.flags & ~(VIRTIO_NET_HDR_F_NEEDS_CSUM |
 			VIRTIO_NET_HDR_F_DATA_VALID))
 		return -EINVAL;
-	if (h.flags & VIRTIO_NET_HDR_F_DATA_VALID)
+	if ((h.flags & VIRTIO_NET_HDR_F_DATA_VALID) &&
+	    (vn->netdev->features & NETIF_F_RXCSUM))
 		skb->ip_summed = CHECKSUM_UNNECESSARY;
-	return virtio_net_hdr_to_skb(skb, &h, true);
+	if (virtio_net_hdr_to_skb(skb, &h, true))
+		return -EINVAL;
+	/* Only a segmented frame may exceed the MTU's frame. */
+	if (!skb_is_gso(skb) && skb->len > VN_MAX_FRAME)
+		return -EINVAL;
+	return 0;
 }
 
 static int vn_rcv(struct visornic *vn, const struct spar_uiscmdrsp *rsp)
@@ -1003,6 +1043,10 @@ static int visornic_poll(struct napi_struct *napi, int budget)
 		}
 		vn_handle(vn, vn->rsp, budget);
 		work++;
+		/* Keep the host supplied during a long poll. */
+		if (vn->rx_unposted >= VN_REFILL_BATCH &&
+		    test_bit(VN_ENABLED, &vn->flags))
+			vn_rx_refill(vn);
 	}
 	if (vn->rx_unposted && test_bit(VN_ENABLED, &vn->flags))
 		vn_rx_refill(vn);
@@ -1237,10 +1281,22 @@ static void visornic_get_stats64(struct net_device *netdev,
 	st->tx_errors = atomic64_read(&vn->tx_errors);
 }
 
+/* A segmented frame must fit what the channel carries, or be split here. */
+static netdev_features_t visornic_features_check(struct sk_buff *skb,
+						 struct net_device *netdev,
+						 netdev_features_t features)
+{
+	features = vlan_features_check(skb, features);
+	if (skb->len > SPAR_NET_MAX_GSO_FRAME)
+		features &= ~NETIF_F_GSO_MASK;
+	return features;
+}
+
 static const struct net_device_ops visornic_netdev_ops = {
 	.ndo_open = visornic_open,
 	.ndo_stop = visornic_close,
 	.ndo_start_xmit = visornic_xmit,
+	.ndo_features_check = visornic_features_check,
 	.ndo_set_rx_mode = visornic_set_rx_mode,
 	.ndo_tx_timeout = visornic_tx_timeout,
 	.ndo_get_stats64 = visornic_get_stats64,
@@ -1362,7 +1418,8 @@ static void vn_take_offloads(struct visornic *vn)
 		want &= ~SPAR_NIC_F_TSO;
 	if (!(want & SPAR_NIC_F_GUEST_CSUM))
 		want &= ~SPAR_NIC_F_LARGE_RX;
-	vn->feat = want ? visorbus_set_device_features(vn->vdev, want) : 0;
+	/* Written even when 0: an earlier driver may have left others. */
+	vn->feat = visorbus_set_device_features(vn->vdev, want);
 	if (vn->feat != want) {
 		dev_warn(&vn->vdev->device, "host recorded offloads %#x, not %#x; using none\n",
 			 vn->feat, want);
@@ -1379,8 +1436,6 @@ static void vn_take_offloads(struct visornic *vn)
 		netdev->hw_features |= NETIF_F_RXCSUM;
 	netdev->features = netdev->hw_features | NETIF_F_HIGHDMA;
 	netdev->vlan_features = netdev->features;
-	if (vn->feat & SPAR_NIC_F_TSO)
-		netif_set_tso_max_size(netdev, GSO_LEGACY_MAX_SIZE);
 }
 
 static void vn_free(struct visornic *vn)
@@ -1492,6 +1547,7 @@ err_napi:
 	mutex_unlock(&vn->state_lock);
 	netif_napi_del(&vn->napi);
 	dev_set_drvdata(&vdev->device, NULL);
+	visorbus_set_device_features(vdev, 0);
 err_free:
 	vn_free(vn);
 err_netdev:
@@ -1520,8 +1576,7 @@ static void visornic_remove(struct visor_device *vdev)
 	vn_rx_release(vn, test_bit(VN_PAUSED, &vn->flags));
 	mutex_unlock(&vn->state_lock);
 	/* The next driver starts from the s-Par protocol. */
-	if (vn->feat)
-		visorbus_set_device_features(vdev, 0);
+	visorbus_set_device_features(vdev, 0);
 
 	dev_set_drvdata(&vdev->device, NULL);
 	netif_napi_del(&vn->napi);

@@ -111,20 +111,21 @@ static void check_refused(const char *why, const struct spar_nic_cmd *cmd,
 }
 
 static void check_offload(const u8 *slot, size_t slot_len, u32 features,
-			  u32 len)
+			  u32 len, u32 mtu)
 {
 	struct spar_nic_offload o, again;
 	const char *why;
 	u8 base;
 
-	why = spar_nic_offload_parse(slot, slot_len, features, len, &o);
-	ASSERT(spar_nic_offload_parse(slot, slot_len, features, len,
+	why = spar_nic_offload_parse(slot, slot_len, features, len, mtu, &o);
+	ASSERT(spar_nic_offload_parse(slot, slot_len, features, len, mtu,
 				      &again) == why);
 	if (why)
 		return;
 	if (o.needs_csum) {
 		ASSERT(features & SPAR_NIC_F_CSUM);
 		ASSERT((u32)o.csum_start + o.csum_offset + 2 <= len);
+		ASSERT(o.csum_start >= SPAR_NIC_MIN_CSUM_START);
 	}
 	if (o.gso_type == SPAR_NET_GSO_NONE) {
 		ASSERT(len <= SPAR_NIC_MAX_FRAME);
@@ -133,8 +134,9 @@ static void check_offload(const u8 *slot, size_t slot_len, u32 features,
 	base = o.gso_type & ~SPAR_NET_GSO_ECN;
 	ASSERT(features & SPAR_NIC_F_TSO);
 	ASSERT(base == SPAR_NET_GSO_TCPV4 || base == SPAR_NET_GSO_TCPV6);
-	ASSERT(o.needs_csum && o.gso_size && o.gso_size <= len &&
-	       o.hdr_len <= len);
+	ASSERT(o.needs_csum && o.gso_size >= SPAR_NIC_MIN_GSO_SIZE &&
+	       o.gso_size <= len && o.gso_size <= mtu && o.hdr_len <= len);
+	ASSERT(o.csum_offset == SPAR_NIC_TCP_CSUM_OFFSET);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -182,7 +184,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 */
 	if (!why && cmd->type == SPAR_NET_XMIT)
 		check_offload(slot, slot_len, (max_frame >> 28) << 16,
-			      cmd->xmit.len);
+			      cmd->xmit.len, slot_len * 8);
 
 	free(again);
 	free(cmd);

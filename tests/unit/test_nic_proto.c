@@ -483,7 +483,10 @@ static void t_unmap_overlap(void)
 #define WHY_OFL_GSO	"segmentation offload not negotiated"
 #define WHY_OFL_TYPE	"unknown segmentation type"
 #define WHY_OFL_NOCSUM	"segmentation without a checksum request"
-#define WHY_OFL_SIZE	"segment size outside the frame"
+#define WHY_OFL_SIZE	"segment size out of range"
+#define WHY_OFL_CHDR	"checksum start inside the Ethernet or IP header"
+#define WHY_OFL_TCP	"segmentation checksum not at a TCP header"
+#define T_MTU		9000
 
 static struct spar_net_offload *ofl_of(struct spar_uiscmdrsp *c)
 {
@@ -532,14 +535,14 @@ static void t_ofl_off(void)
 	struct spar_nic_offload o;
 
 	set_ofl(c, 0xff, 0xff, 1, 1, 0xffff, 0xffff);
-	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, 0, 1514, &o), NULL);
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, 0, 1514, T_MTU, &o), NULL);
 	CHECK(!o.needs_csum && !o.gso_type);
 	/* the receive-side features do not make a transmit carry one */
 	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, SPAR_NIC_F_GUEST_CSUM |
-					 SPAR_NIC_F_LARGE_RX, 1514, &o), NULL);
+					 SPAR_NIC_F_LARGE_RX, 1514, T_MTU, &o), NULL);
 	/* a frame over the MTU stays refused */
 	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, 0,
-					 SPAR_NIC_MAX_FRAME + 1, &o), WHY_LONG);
+					 SPAR_NIC_MAX_FRAME + 1, T_MTU, &o), WHY_LONG);
 	slot_free();
 }
 
@@ -551,29 +554,39 @@ static void t_ofl_csum(void)
 	/* TCP over IPv4: start 34, result at 34 + 16 */
 	set_ofl(c, SPAR_NET_OFL_F_NEEDS_CSUM, 0, 0, 0, 34, 16);
 	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, SPAR_NIC_F_CSUM, 1514,
-					 &o), NULL);
+					 T_MTU, &o), NULL);
 	CHECK(o.needs_csum);
 	CHECK_EQ(o.csum_start, 34);
 	CHECK_EQ(o.csum_offset, 16);
 	/* the 2-byte result must lie inside the frame */
 	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, SPAR_NIC_F_CSUM, 52,
-					 &o), NULL);
+					 T_MTU, &o), NULL);
 	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, SPAR_NIC_F_CSUM, 51,
-					 &o), WHY_OFL_CPOS);
+					 T_MTU, &o), WHY_OFL_CPOS);
 	set_ofl(c, SPAR_NET_OFL_F_NEEDS_CSUM, 0, 0, 0, 0xffff, 0xffff);
 	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, F_ALL,
-					 SPAR_NET_MAX_GSO_FRAME, &o),
+					 SPAR_NET_MAX_GSO_FRAME, T_MTU, &o),
 		  WHY_OFL_CPOS);
 	/* asked for without the feature (segmentation alone is not it) */
 	set_ofl(c, SPAR_NET_OFL_F_NEEDS_CSUM, 0, 0, 0, 34, 16);
 	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, SPAR_NIC_F_TSO, 1514,
-					 &o), WHY_OFL_CSUM);
+					 T_MTU, &o), WHY_OFL_CSUM);
+	/* nothing before the end of an Ethernet and a minimal IP header */
+	set_ofl(c, SPAR_NET_OFL_F_NEEDS_CSUM, 0, 0, 0, 0, 16);
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, SPAR_NIC_F_CSUM, 1514,
+					 T_MTU, &o), WHY_OFL_CHDR);
+	set_ofl(c, SPAR_NET_OFL_F_NEEDS_CSUM, 0, 0, 0, 33, 6);
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, SPAR_NIC_F_CSUM, 1514,
+					 T_MTU, &o), WHY_OFL_CHDR);
+	set_ofl(c, SPAR_NET_OFL_F_NEEDS_CSUM, 0, 0, 0, 34, 6);
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, SPAR_NIC_F_CSUM, 1514,
+					 T_MTU, &o), NULL);
 	/* DATA_VALID is for receives; other bits are unknown */
 	set_ofl(c, SPAR_NET_OFL_F_DATA_VALID, 0, 0, 0, 0, 0);
-	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, F_ALL, 1514, &o),
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, F_ALL, 1514, T_MTU, &o),
 		  WHY_OFL_FLAGS);
 	set_ofl(c, 0x80, 0, 0, 0, 0, 0);
-	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, F_ALL, 1514, &o),
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, F_ALL, 1514, T_MTU, &o),
 		  WHY_OFL_FLAGS);
 	slot_free();
 }
@@ -592,9 +605,12 @@ static void t_ofl_gso(void)
 	size_t i;
 
 	for (i = 0; i < UNIT_ARRAY_SIZE(good); i++) {
-		set_ofl(c, csum, good[i], 66, 1448, 34, 16);
+		u16 start = (good[i] & ~SPAR_NET_GSO_ECN) ==
+			    SPAR_NET_GSO_TCPV6 ? 54 : 34;
+
+		set_ofl(c, csum, good[i], 66, 1448, start, 16);
 		CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, F_ALL,
-						 SPAR_NET_MAX_GSO_FRAME, &o),
+						 SPAR_NET_MAX_GSO_FRAME, T_MTU, &o),
 			  NULL);
 		CHECK_EQ(o.gso_type, good[i]);
 		CHECK_EQ(o.gso_size, 1448);
@@ -602,28 +618,48 @@ static void t_ofl_gso(void)
 	}
 	for (i = 0; i < UNIT_ARRAY_SIZE(bad); i++) {
 		set_ofl(c, csum, bad[i], 66, 1448, 34, 16);
-		CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, F_ALL, 60000, &o),
+		CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, F_ALL, 60000, T_MTU, &o),
 			  WHY_OFL_TYPE);
 	}
 	set_ofl(c, csum, SPAR_NET_GSO_TCPV4, 66, 1448, 34, 16);
 	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, SPAR_NIC_F_CSUM, 60000,
-					 &o), WHY_OFL_GSO);
+					 T_MTU, &o), WHY_OFL_GSO);
 	set_ofl(c, 0, SPAR_NET_GSO_TCPV4, 66, 1448, 34, 16);
-	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, F_ALL, 60000, &o),
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, F_ALL, 60000, T_MTU, &o),
 		  WHY_OFL_NOCSUM);
 	set_ofl(c, csum, SPAR_NET_GSO_TCPV4, 66, 0, 34, 16);
-	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, F_ALL, 60000, &o),
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, F_ALL, 60000, T_MTU, &o),
 		  WHY_OFL_SIZE);
 	set_ofl(c, csum, SPAR_NET_GSO_TCPV4, 66, 1449, 34, 16);
-	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, F_ALL, 1448, &o),
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, F_ALL, 1448, T_MTU, &o),
 		  WHY_OFL_SIZE);
 	set_ofl(c, csum, SPAR_NET_GSO_TCPV4, 1449, 100, 34, 16);
-	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, F_ALL, 1448, &o),
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, F_ALL, 1448, T_MTU, &o),
 		  WHY_OFL_SIZE);
+	/* a segment is at least SPAR_NIC_MIN_GSO_SIZE and at most the MTU */
+	set_ofl(c, csum, SPAR_NET_GSO_TCPV4, 66, 63, 34, 16);
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, F_ALL, 60000, T_MTU, &o),
+		  WHY_OFL_SIZE);
+	set_ofl(c, csum, SPAR_NET_GSO_TCPV4, 66, 64, 34, 16);
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, F_ALL, 60000, T_MTU, &o),
+		  NULL);
+	set_ofl(c, csum, SPAR_NET_GSO_TCPV4, 66, 1501, 34, 16);
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, F_ALL, 60000, 1500, &o),
+		  WHY_OFL_SIZE);
+	set_ofl(c, csum, SPAR_NET_GSO_TCPV4, 66, 1500, 34, 16);
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, F_ALL, 60000, 1500, &o),
+		  NULL);
+	/* the checksum goes where TCP keeps it, after a whole IP header */
+	set_ofl(c, csum, SPAR_NET_GSO_TCPV4, 66, 1448, 34, 6);
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, F_ALL, 60000, T_MTU, &o),
+		  WHY_OFL_TCP);
+	set_ofl(c, csum, SPAR_NET_GSO_TCPV6, 66, 1448, 53, 16);
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, F_ALL, 60000, T_MTU, &o),
+		  WHY_OFL_TCP);
 	/* an unsegmented frame keeps the MTU limit under TSO */
 	set_ofl(c, csum, SPAR_NET_GSO_NONE, 0, 0, 34, 16);
 	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, F_ALL,
-					 SPAR_NIC_MAX_FRAME + 1, &o), WHY_LONG);
+					 SPAR_NIC_MAX_FRAME + 1, T_MTU, &o), WHY_LONG);
 	slot_free();
 }
 
@@ -635,13 +671,27 @@ static void t_ofl_slot(void)
 	struct spar_nic_offload o;
 
 	set_ofl(c, SPAR_NET_OFL_F_NEEDS_CSUM, 0, 0, 0, 34, 16);
-	CHECK_WHY(spar_nic_offload_parse(c, len, F_ALL, 1514, &o), NULL);
+	CHECK_WHY(spar_nic_offload_parse(c, len, F_ALL, 1514, T_MTU, &o), NULL);
 	slot_free();
 	c = slot_new(len - 1);
-	CHECK_WHY(spar_nic_offload_parse(c, len - 1, F_ALL, 1514, &o),
+	CHECK_WHY(spar_nic_offload_parse(c, len - 1, F_ALL, 1514, T_MTU, &o),
 		  WHY_OFL_SLOT);
-	CHECK_WHY(spar_nic_offload_parse(c, len - 1, 0, 1514, &o), NULL);
+	CHECK_WHY(spar_nic_offload_parse(c, len - 1, 0, 1514, T_MTU, &o), NULL);
 	slot_free();
+}
+
+static void t_ofl_kept(void)
+{
+	CHECK_EQ(spar_nic_features_kept(F_ALL), F_ALL);
+	CHECK_EQ(spar_nic_features_kept(0xffffffff), F_ALL);
+	CHECK_EQ(spar_nic_features_kept(SPAR_NIC_F_TSO), 0);
+	CHECK_EQ(spar_nic_features_kept(SPAR_NIC_F_LARGE_RX), 0);
+	CHECK_EQ(spar_nic_features_kept(SPAR_NIC_F_TSO | SPAR_NIC_F_LARGE_RX |
+					SPAR_NIC_F_GUEST_CSUM),
+		 SPAR_NIC_F_LARGE_RX | SPAR_NIC_F_GUEST_CSUM);
+	CHECK_EQ(spar_nic_features_kept(SPAR_NIC_F_TSO | SPAR_NIC_F_CSUM |
+					SPAR_NIC_F_LARGE_RX),
+		 SPAR_NIC_F_TSO | SPAR_NIC_F_CSUM);
 }
 
 static const struct unit_case cases[] = {
@@ -667,6 +717,7 @@ static const struct unit_case cases[] = {
 	{ "offload-csum", t_ofl_csum },
 	{ "offload-gso", t_ofl_gso },
 	{ "offload-slot", t_ofl_slot },
+	{ "offload-kept", t_ofl_kept },
 };
 
 int main(void)

@@ -324,8 +324,10 @@ struct spar_net_pkt_rcvpost {
 /**
  * struct spar_net_pkt_rcv - NET_RCV payload
  * @rcv_done_len: bytes received, including the Ethernet header
- * @numrcvbufs: posted buffers filled, 1..SPAR_MAX_NET_RCV_CHAIN
- * @rcvbuf: cookies of the filled buffers, in order; rcvbuf[0] == net.buf
+ * @numrcvbufs: posted buffers filled, 1..SPAR_MAX_NET_RCV_CHAIN, or up to
+ *	SPAR_NET_MAX_RCV_CHAIN_LARGE with SPAR_NIC_F_LARGE_RX
+ * @rcvbuf: cookies of the filled buffers, in order; rcvbuf[0] == net.buf;
+ *	those past SPAR_MAX_NET_RCV_CHAIN are in struct spar_net_offload
  * @unique_num: incarnation number the buffers were posted with
  * @rcvs_dropped_delta: packets dropped since the last NET_RCV
  */

@@ -1288,7 +1288,7 @@ enum evil {
 	EVIL_UNMAP_INFLIGHT, EVIL_OFL_IGNORED, EVIL_OFL_CSUM_POS,
 	EVIL_OFL_FLAGS, EVIL_OFL_GSO_TYPE, EVIL_OFL_GSO_NOCSUM,
 	EVIL_OFL_GSO_SIZE, EVIL_OFL_GSO_UNNEG, EVIL_OFL_HEADERS, EVIL_OFL_MTU,
-	EVIL_NR,
+	EVIL_OFL_CSUM_HDR, EVIL_NR,
 };
 
 static const char *const evil_names[EVIL_NR] = {
@@ -1301,7 +1301,7 @@ static const char *const evil_names[EVIL_NR] = {
 	"evil-unmap-inflight", "evil-ofl-ignored", "evil-ofl-csum-pos",
 	"evil-ofl-flags", "evil-ofl-gso-type", "evil-ofl-gso-nocsum",
 	"evil-ofl-gso-size", "evil-ofl-gso-unnegotiated", "evil-ofl-headers",
-	"evil-ofl-frame-mtu-plus-1",
+	"evil-ofl-frame-mtu-plus-1", "evil-ofl-csum-in-header",
 };
 
 /* what the host must do about each case */
@@ -1644,6 +1644,7 @@ static int evil_do(struct inst *a, struct inst *b, enum evil e)
 	case EVIL_OFL_GSO_SIZE:
 	case EVIL_OFL_HEADERS:
 	case EVIL_OFL_MTU:
+	case EVIL_OFL_CSUM_HDR:
 		if (ofl_renegotiate(a, SPAR_NIC_F_ALL))
 			return -1;
 		if (e == EVIL_OFL_MTU) {
@@ -1658,6 +1659,9 @@ static int evil_do(struct inst *a, struct inst *b, enum evil e)
 			ofl_set(&c, SPAR_NET_OFL_F_NEEDS_CSUM, 0, 0, 0, 190, 9);
 		else if (e == EVIL_OFL_FLAGS)
 			ofl_set(&c, 0x04, 0, 0, 0, 0, 0);
+		else if (e == EVIL_OFL_CSUM_HDR)
+			/* the checksum would go into the Ethernet header */
+			ofl_set(&c, SPAR_NET_OFL_F_NEEDS_CSUM, 0, 0, 0, 2, 6);
 		else if (e == EVIL_OFL_GSO_TYPE)
 			ofl_set(&c, SPAR_NET_OFL_F_NEEDS_CSUM, 3, 54, 100, 34,
 				16);
@@ -2058,10 +2062,18 @@ static int case_ofl_negotiation(struct inst *in)
 			   reg(in, SPAR_REG_HOST_FEATURES), SPAR_NIC_F_ALL);
 	/* after DRIVER_OK: device bits change, transport bits stay */
 	spar_vfio_reg_write(&in->v, SPAR_REG_GUEST_FEATURES,
-			    SPAR_NIC_F_CSUM | SPAR_NIC_F_LARGE_RX);
+			    SPAR_NIC_F_CSUM | SPAR_NIC_F_GUEST_CSUM);
 	if (reg(in, SPAR_REG_GUEST_FEATURES) !=
-	    (t | SPAR_NIC_F_CSUM | SPAR_NIC_F_LARGE_RX))
+	    (t | SPAR_NIC_F_CSUM | SPAR_NIC_F_GUEST_CSUM))
 		return bad("GUEST_FEATURES %#x after a device-feature write",
+			   reg(in, SPAR_REG_GUEST_FEATURES));
+	/* what the host records is what it will use: no TSO without csum */
+	spar_vfio_reg_write(&in->v, SPAR_REG_GUEST_FEATURES,
+			    SPAR_NIC_F_TSO | SPAR_NIC_F_GUEST_CSUM |
+			    SPAR_NIC_F_LARGE_RX);
+	if (reg(in, SPAR_REG_GUEST_FEATURES) !=
+	    (t | SPAR_NIC_F_GUEST_CSUM | SPAR_NIC_F_LARGE_RX))
+		return bad("GUEST_FEATURES %#x: TSO recorded without csum",
 			   reg(in, SPAR_REG_GUEST_FEATURES));
 	/* bits nobody offers are not recorded */
 	spar_vfio_reg_write(&in->v, SPAR_REG_GUEST_FEATURES,
@@ -2069,9 +2081,12 @@ static int case_ofl_negotiation(struct inst *in)
 	if (reg(in, SPAR_REG_GUEST_FEATURES) != (t | SPAR_NIC_F_CSUM))
 		return bad("GUEST_FEATURES %#x after writing an unoffered bit",
 			   reg(in, SPAR_REG_GUEST_FEATURES));
-	/* taken at enable; large-rx without guest-csum is not taken */
+	/* taken at enable; large-rx without guest-csum is not recorded */
 	spar_vfio_reg_write(&in->v, SPAR_REG_GUEST_FEATURES,
 			    t | SPAR_NIC_F_CSUM | SPAR_NIC_F_LARGE_RX);
+	if (reg(in, SPAR_REG_GUEST_FEATURES) != (t | SPAR_NIC_F_CSUM))
+		return bad("GUEST_FEATURES %#x: large-rx recorded without guest-csum",
+			   reg(in, SPAR_REG_GUEST_FEATURES));
 	if (stat_of(in, "features") != 0)
 		return bad("stats/features %#llx before reception was enabled",
 			   stat_of(in, "features"));
@@ -2840,7 +2855,7 @@ int main(int argc, char **argv)
 		  "evil-ofl-ignored evil-ofl-csum-pos evil-ofl-flags "
 		  "evil-ofl-gso-type evil-ofl-gso-nocsum evil-ofl-gso-size "
 		  "evil-ofl-gso-unnegotiated evil-ofl-headers "
-		  "evil-ofl-frame-mtu-plus-1" },
+		  "evil-ofl-frame-mtu-plus-1 evil-ofl-csum-in-header" },
 		{ "remove", 1, do_remove, "remove-while-open" },
 		{ "offloads", 1, do_offloads,
 		  "offload-negotiation offload-csum-xmit offload-gso-xmit "
@@ -2865,7 +2880,7 @@ int main(int argc, char **argv)
 		results_left = atoi(abort_after);
 	if (argc == 3 && !strcmp(argv[1], "--list")) {
 		for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-			char list[512], *tok, *save = NULL;
+			char list[1024], *tok, *save = NULL;
 
 			if (strcmp(argv[2], cmds[i].name))
 				continue;
