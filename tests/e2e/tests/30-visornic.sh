@@ -7,7 +7,9 @@
 # 9000-byte frames both ways (chained receive), transfers both ways checked
 # by MD5, carrier following the host interface, a back-end recovery in the
 # middle of a transfer, unloading and reloading visornic while the
-# instance stays, a host that floods the guest with completions it never
+# instance stays, reloading it with each offload refused and with none
+# (transfers both ways, the offloads taken and the host's offload
+# counters; the rest runs on the plain s-Par protocol), a host that floods the guest with completions it never
 # asked for (the module's fault_inject hook: the guest's NAPI poll must
 # count every response against its budget), and the function reset by
 # visorbus's shutdown when the guest powers off.  The addresses only exist inside this VM.
@@ -194,17 +196,19 @@ diag
 
 # Each offload refused in turn, then all of them (the upstream protocol),
 # which the rest of the test keeps: visornic's parameter limits what it
-# takes.  Per mask the host checks what it took up and fetches l2.bin;
-# this side fetches l1.bin; the host then checks the counters.
+# takes.  Per mask the host checks what it took up and fetches o2.bin;
+# this side fetches o1.bin (1 MiB each); the host then checks the counters.
+dd if=/dev/urandom of=/tmp/www/o2.bin bs=64k count=16 2> /dev/null
+say MD5 o2 "$(md5 /tmp/www/o2.bin)"
 for m in 14 13 11 7 0; do
 	rmmod visornic && insmod /modules/visornic.ko offloads=$m && up
 	res "ofl$m-load" "$?"
 	step "OFL$m"
 	go "ofl$m" 120
-	fetch 120 /tmp/l1.bin http://10.99.0.1:8080/l1.bin
+	fetch 120 /tmp/o1.bin http://10.99.0.1:8080/o1.bin
 	res "ofl$m-get-from-host" "$?"
-	say MD5 "ofl$m" "$(md5 /tmp/l1.bin)"
-	rm -f /tmp/l1.bin
+	say MD5 "ofl$m" "$(md5 /tmp/o1.bin)"
+	rm -f /tmp/o1.bin
 	step "OFL$m-DONE"
 	go "ofl$m-done" 60
 done
@@ -330,16 +334,16 @@ ofl_variant() {
 	((m & 2)) || want=$((want & ~(8 << 16)))
 	t_eq "nic-ofl$m-features" "$want" "$(cat "$DEV/stats/features")"
 	c0="$(cat "$DEV"/stats/{csum_xmit,gso_xmit,gso_rcv})"
-	rm -f "$WORK/l2.bin"
-	t_ok "nic-ofl$m-get-from-guest" curl -sf -m 150 -o "$WORK/l2.bin" \
-		"http://$GUEST_IP:8080/l2.bin"
-	md5_check "nic-ofl$m-md5-guest-to-host" l2 "$WORK/l2.bin"
+	rm -f "$WORK/o2.bin"
+	t_ok "nic-ofl$m-get-from-guest" curl -sf -m 150 -o "$WORK/o2.bin" \
+		"http://$GUEST_IP:8080/o2.bin"
+	md5_check "nic-ofl$m-md5-guest-to-host" o2 "$WORK/o2.bin"
 	step_done "ofl$m"
 	if ! mark "OFL$m-DONE" 180; then
 		t_fail "nic-ofl$m-counters" "the L2 guest did not finish OFL$m"
 		return 1
 	fi
-	md5_check "nic-ofl$m-md5-host-to-guest" "ofl$m" "$WWW/l1.bin"
+	md5_check "nic-ofl$m-md5-host-to-guest" "ofl$m" "$WWW/o1.bin"
 	c1="$(cat "$DEV"/stats/{csum_xmit,gso_xmit,gso_rcv})"
 	# shellcheck disable=SC2086 # three numbers each
 	set -- $c0 $c1
@@ -435,6 +439,7 @@ t_ok nic-initrd make_initrd
 [ "$T_FAILS" -eq 0 ] || t_done
 
 dd if=/dev/urandom of="$WWW/l1.bin" bs=64k count=48 2> /dev/null
+dd if=/dev/urandom of="$WWW/o1.bin" bs=64k count=16 2> /dev/null
 dd if=/dev/urandom of="$WWW/big.bin" bs=64k count=256 2> /dev/null
 "$BB" httpd -f -p "$HOST_IP:8080" -h "$WWW" &
 HTTPD=$!
