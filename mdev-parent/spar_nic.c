@@ -49,6 +49,8 @@ static_assert(SPAR_NET_OFFLOAD_OFFSET + sizeof(struct spar_net_offload) <=
 #define SPAR_NIC_MAX_POSTED	SPAR_RING_SLOTS_MAX
 /* Host frames waiting for the worker; the interface stops beyond this. */
 #define SPAR_NIC_TXQ_LEN	256
+/* How long a host frame waits for the guest to post buffers for it. */
+#define SPAR_NIC_RX_WAIT	HZ
 /* Host interface name when the default one is taken: spn0, spn1, ... */
 #define SPAR_NIC_IFNAME_ENUM	"spn%d"
 /* Guest page size of phys_info descriptors. */
@@ -101,13 +103,16 @@ struct spar_nic_buf {
  * @csum_xmit: frames from the guest that asked for a checksum
  * @offload_errors: frames whose offload metadata the host could not apply
  * @no_buffer: host frames dropped because the guest had too few buffers
- *	posted
+ *	posted for SPAR_NIC_RX_WAIT
+ * @rcv_waits: times a host frame had to wait for the guest to post buffers
+ * @wait_since: jiffies (with bit 0 set) since the frame at the head of
+ *	@txq waits for buffers, or 0
  * @flood: fault injection: unasked-for completions still to post
  * @faults: fault injection: the instance's debugfs directory, or NULL
  *
- * @rx_enabled, @feat, @promisc, @link_reported, @drops, @bounce, @rsp and
- * @cmd belong to the engine's worker; the host transmit path only reads
- * @rx_enabled and @feat.
+ * @rx_enabled, @feat, @promisc, @link_reported, @drops, @wait_since,
+ * @bounce, @rsp and @cmd belong to the engine's worker; the host transmit
+ * path only reads @rx_enabled and @feat.
  */
 struct spar_nic {
 	struct spar_dev *sdev;
@@ -136,6 +141,8 @@ struct spar_nic {
 	atomic64_t csum_xmit;
 	atomic64_t offload_errors;
 	atomic64_t no_buffer;
+	atomic64_t rcv_waits;
+	unsigned long wait_since;
 	atomic_t flood;
 	struct dentry *faults;
 };
@@ -514,6 +521,7 @@ static int nic_enbdis(struct spar_nic *nic, const struct spar_nic_cmd *cmd)
 		netif_carrier_off(nic->netdev);
 		nic_forget_posted(nic);
 		skb_queue_purge(&nic->txq);
+		nic->wait_since = 0;
 		nic->link_reported = -1;
 	}
 	memset(&nic->rsp, 0, sizeof(nic->rsp));
@@ -695,10 +703,8 @@ static int nic_deliver(struct spar_nic *nic, struct sk_buff *skb)
 		goto drop;
 	n = nic_chain(nic, len, large ? SPAR_NET_MAX_RCV_CHAIN_LARGE :
 		      SPAR_MAX_NET_RCV_CHAIN, chain);
-	if (!n) {
-		atomic64_inc(&nic->no_buffer);
-		goto drop;
-	}
+	if (!n)
+		return -EAGAIN;
 
 	for (i = 0; i < n; i++) {
 		u32 chunk = min(len - off, chain[i].frag.len);
@@ -771,6 +777,29 @@ static int nic_flood(struct spar_nic *nic, int budget)
 	return done;
 }
 
+/*
+ * The guest has too few buffers posted for the frame at the head of the
+ * queue.  Keep it there until the guest posts more (its post rings the
+ * doorbell, or the worker polls): a stream is paced by the guest, as by a
+ * NIC's ring, instead of losing frames.  A frame kept SPAR_NIC_RX_WAIT
+ * is dropped, so that a guest that stopped posting does not hold the
+ * queue for ever.  Returns true to keep waiting.
+ */
+static bool nic_rcv_wait(struct spar_nic *nic)
+{
+	if (!nic->wait_since) {
+		nic->wait_since = jiffies | 1;
+		atomic64_inc(&nic->rcv_waits);
+		return true;
+	}
+	if (time_before(jiffies, nic->wait_since + SPAR_NIC_RX_WAIT))
+		return true;
+	atomic64_inc(&nic->no_buffer);
+	DEV_STATS_INC(nic->netdev, tx_dropped);
+	nic->drops++;
+	return false;
+}
+
 static int spar_nic_poll(struct spar_dev *sdev, int budget)
 {
 	struct spar_nic *nic = to_nic(sdev);
@@ -798,6 +827,7 @@ static int spar_nic_poll(struct spar_dev *sdev, int budget)
 	while (done < budget && (skb = skb_peek(&nic->txq))) {
 		if (!nic->rx_enabled) {
 			skb_queue_purge(&nic->txq);
+			nic->wait_since = 0;
 			break;
 		}
 		if (spar_engine_room(sdev, NIC_CHAN, NIC_RSP_Q) < 1) {
@@ -805,8 +835,14 @@ static int spar_nic_poll(struct spar_dev *sdev, int budget)
 			sdev->engine.room_wait = true;
 			break;
 		}
-		skb = skb_dequeue(&nic->txq);
 		ret = nic_wanted(nic, skb) ? nic_deliver(nic, skb) : 0;
+		if (ret == -EAGAIN) {
+			if (nic_rcv_wait(nic))
+				break;
+			ret = 0;	/* dropped after waiting too long */
+		}
+		nic->wait_since = 0;
+		skb = skb_dequeue(&nic->txq);
 		consume_skb(skb);
 		if (ret)
 			return ret;
@@ -826,6 +862,7 @@ static int spar_nic_start(struct spar_dev *sdev)
 
 	WRITE_ONCE(nic->rx_enabled, false);
 	WRITE_ONCE(nic->feat, 0);
+	nic->wait_since = 0;
 	nic->promisc = false;
 	nic->link_reported = -1;
 	nic->drops = 0;
@@ -1332,6 +1369,7 @@ NIC_STAT(csum_xmit, atomic64_read(&nic->csum_xmit));
 NIC_STAT(offload_errors, atomic64_read(&nic->offload_errors));
 NIC_STAT(features, READ_ONCE(nic->feat));
 NIC_STAT(rcv_no_buffer, atomic64_read(&nic->no_buffer));
+NIC_STAT(rcv_waits, atomic64_read(&nic->rcv_waits));
 
 static struct attribute *spar_nic_stats_attrs[] = {
 	&dev_attr_stat_cmd_scsi.attr,
@@ -1348,6 +1386,7 @@ static struct attribute *spar_nic_stats_attrs[] = {
 	&dev_attr_stat_offload_errors.attr,
 	&dev_attr_stat_features.attr,
 	&dev_attr_stat_rcv_no_buffer.attr,
+	&dev_attr_stat_rcv_waits.attr,
 	NULL,
 };
 

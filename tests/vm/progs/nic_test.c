@@ -444,6 +444,35 @@ static long long netstat_wait(struct inst *in, const char *name,
 	return v - base;
 }
 
+/*
+ * A frame the host sent while the guest had no buffer posted: it waited
+ * (stats/rcv_waits moved past @w0, nothing dropped since @d0) and, once
+ * the guest posts, arrives first, byte-exact.
+ */
+static int rcv_waited(struct inst *in, long long w0, long long d0,
+		      uint32_t len, uint32_t seq)
+{
+	static uint8_t f[MAX_FRAME], got[MAX_FRAME];
+	struct spar_uiscmdrsp r;
+	int n;
+
+	if (stat_of(in, "rcv_waits") <= w0)
+		return bad("stats/rcv_waits did not move: a buffer was still posted");
+	if (netstat(in, "statistics/tx_dropped") != d0)
+		return bad("the frame was dropped instead of waiting");
+	if (spar_vnic_post_all(&in->n))
+		return bad("posting buffers");
+	if (spar_vnic_wait(&in->n, SPAR_NET_RCV, &r, TMO))
+		return bad("the waiting frame was not delivered after the posts");
+	n = spar_vnic_rcv_copy(&in->n, &r, got, sizeof(got));
+	spar_vnic_repost(&in->n, &r);
+	make_frame(f, len, in->mac, seq);
+	if (n != (int)len || memcmp(got, f, len))
+		return bad("the waiting frame differs (%d bytes, sent %u)", n,
+			   len);
+	return 0;
+}
+
 static int rcv_none(struct inst *in, int ms)
 {
 	struct spar_uiscmdrsp r;
@@ -603,13 +632,20 @@ static int case_receive(struct inst *in)
 }
 
 /* frames arriving with nothing posted are dropped and counted */
+/*
+ * Host frames that find no buffer posted wait for the guest to post some
+ * (no drop), in order; one that waits longer than a second is dropped and
+ * reported in rcvs_dropped_delta.
+ */
 static int case_drop(struct inst *in)
 {
-	static uint8_t f[128];
+	static uint8_t f[128], got[MAX_FRAME];
 	long long d0 = netstat(in, "statistics/tx_dropped");
+	long long w0 = stat_of(in, "rcv_waits");
+	long long nb0 = stat_of(in, "rcv_no_buffer");
 	uint64_t rd0 = in->n.rcv_dropped;
 	struct spar_uiscmdrsp r;
-	int i, ret;
+	int i, n;
 
 	/* disabling reception forgets every posted buffer */
 	if (spar_vnic_enable(&in->n, 0) ||
@@ -625,17 +661,55 @@ static int case_drop(struct inst *in)
 	}
 	if (rcv_none(in, 500))
 		return -1;
-	ret = netstat_wait(in, "statistics/tx_dropped", d0, 3, 5000);
-	if (ret != 3)
-		return bad("tx_dropped moved by %d, want 3", ret);
+	if (netstat(in, "statistics/tx_dropped") != d0)
+		return bad("frames dropped while waiting for buffers");
+	if (stat_of(in, "rcv_waits") <= w0)
+		return bad("stats/rcv_waits did not move");
+	/* posted now: the three arrive, in order, then a new one */
 	if (spar_vnic_post_all(&in->n))
 		return bad("re-post");
-	host_caught_up(in);
+	for (i = 0; i < 3; i++) {
+		if (spar_vnic_wait(&in->n, SPAR_NET_RCV, &r, TMO))
+			return bad("waiting frame %d not delivered after the posts",
+				   i);
+		n = spar_vnic_rcv_copy(&in->n, &r, got, sizeof(got));
+		spar_vnic_repost(&in->n, &r);
+		make_frame(f, sizeof(f), in->mac, 300 + i);
+		if (n != (int)sizeof(f) || memcmp(got, f, sizeof(f)))
+			return bad("waiting frame %d differs (%d bytes)", i, n);
+	}
 	if (rcv_check(in, in->mac, 80, 310, NULL))
 		return -1;
-	(void)r;
-	if (in->n.rcv_dropped - rd0 != 3)
-		return bad("rcvs_dropped_delta summed to %llu, want 3",
+	/* no buffers for over a second: the frame is dropped */
+	if (spar_vnic_enable(&in->n, 0) ||
+	    spar_vnic_wait(&in->n, SPAR_NET_RCV_ENBDIS_ACK, NULL, TMO) ||
+	    spar_vnic_enable(&in->n, 1) ||
+	    spar_vnic_wait(&in->n, SPAR_NET_RCV_ENBDIS_ACK, NULL, TMO))
+		return bad("disable and enable reception");
+	make_frame(f, sizeof(f), in->mac, 320);
+	if (host_send(in, f, sizeof(f)))
+		return -1;
+	usleep(1500000);
+	/* the next frame wakes the worker, which gives up on the first */
+	make_frame(f, sizeof(f), in->mac, 321);
+	if (host_send(in, f, sizeof(f)))
+		return -1;
+	if (netstat_wait(in, "statistics/tx_dropped", d0, 1, 5000) != 1)
+		return bad("tx_dropped moved by %lld after a frame waited 1.5 s, want 1",
+			   netstat(in, "statistics/tx_dropped") - d0);
+	if (stat_of(in, "rcv_no_buffer") != nb0 + 1)
+		return bad("stats/rcv_no_buffer moved by %lld, want 1",
+			   stat_of(in, "rcv_no_buffer") - nb0);
+	if (spar_vnic_post_all(&in->n))
+		return bad("re-post");
+	if (spar_vnic_wait(&in->n, SPAR_NET_RCV, &r, TMO))
+		return bad("the second frame was not delivered after the posts");
+	n = spar_vnic_rcv_copy(&in->n, &r, got, sizeof(got));
+	spar_vnic_repost(&in->n, &r);
+	if (n != (int)sizeof(f) || memcmp(got, f, sizeof(f)))
+		return bad("the second frame differs (%d bytes)", n);
+	if (in->n.rcv_dropped - rd0 != 1)
+		return bad("rcvs_dropped_delta summed to %llu, want 1",
 			   (unsigned long long)(in->n.rcv_dropped - rd0));
 	return 0;
 }
@@ -930,7 +1004,7 @@ static int do_jumbo(char **argv)
 
 static int case_reset(struct inst *in)
 {
-	long long d0;
+	long long d0, w0;
 	static uint8_t f[100];
 	int ret;
 
@@ -957,20 +1031,19 @@ static int case_reset(struct inst *in)
 	    spar_vnic_wait(&in->n, SPAR_NET_RCV_ENBDIS_ACK, NULL, TMO))
 		return bad("enable after reset");
 	d0 = netstat(in, "statistics/tx_dropped");
+	w0 = stat_of(in, "rcv_waits");
 	make_frame(f, sizeof(f), in->mac, 801);
 	if (host_send(in, f, sizeof(f)) || rcv_none(in, 500))
 		return -1;
-	if (netstat_wait(in, "statistics/tx_dropped", d0, 1, 5000) != 1)
-		return bad("frame after reset not dropped: posted buffers survived");
-	if (spar_vnic_post_all(&in->n))
-		return bad("re-post after reset");
+	if (rcv_waited(in, w0, d0, sizeof(f), 801))
+		return bad("after reset: %s", why);
 	host_caught_up(in);
 	return rcv_check(in, in->mac, 100, 802, NULL);
 }
 
 static int case_unmap(struct inst *in)
 {
-	long long pins, d0;
+	long long pins, d0, w0;
 	uint64_t t0, dt;
 	static uint8_t f[100];
 	int ret;
@@ -997,21 +1070,19 @@ static int case_unmap(struct inst *in)
 		return bad("pins_held %lld -> %lld after unmap", pins,
 			   stat_of(in, "pins_held"));
 	d0 = netstat(in, "statistics/tx_dropped");
+	w0 = stat_of(in, "rcv_waits");
 	make_frame(f, sizeof(f), in->mac, 901);
 	if (host_send(in, f, sizeof(f)) || rcv_none(in, 500))
 		return -1;
-	ret = netstat_wait(in, "statistics/tx_dropped", d0, 1, 5000);
-	if (ret != 1)
-		return bad("frame after unmap: tx_dropped moved by %d, want 1 (protocol_errors %lld, pins_held %lld)",
-			   ret, stat_of(in, "protocol_errors"),
-			   stat_of(in, "pins_held"));
 	if (spar_vfio_reg_read(&in->v, SPAR_REG_STATUS) != SPAR_STATUS_READY)
-		return bad("unmap broke the device");
+		return bad("unmap broke the device (protocol_errors %lld)",
+			   stat_of(in, "protocol_errors"));
 	ret = spar_arena_map(&in->v, &in->n.rx);
 	if (ret)
 		return bad("re-map: %s", strerror(-ret));
-	if (spar_vnic_post_all(&in->n))
-		return bad("re-post after re-map");
+	if (rcv_waited(in, w0, d0, sizeof(f), 901))
+		return bad("after unmap: %s (pins_held %lld)", why,
+			   stat_of(in, "pins_held"));
 	host_caught_up(in);
 	return rcv_check(in, in->mac, 100, 902, NULL);
 }
