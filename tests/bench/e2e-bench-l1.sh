@@ -103,6 +103,12 @@ nic_new() {
 	if [ -n "${OFFER[$1]:-}" ]; then
 		sysfs_write "$d/offloads" "${OFFER[$1]}" || return 1
 	fi
+	# SPAR_TEST_BENCH_BUSY_POLL (from the host's environment): a fixed
+	# polling window of the worker, busy_poll_us, for both instances.
+	if [ -n "${SPAR_TEST_BENCH_BUSY_POLL:-}" ]; then
+		sysfs_write "$d/busy_poll_us" "$SPAR_TEST_BENCH_BUSY_POLL" ||
+			return 1
+	fi
 	for f in doorbells interrupts rcv_no_buffer features; do
 		if [ ! -r "$d/stats/$f" ]; then
 			echo "the instance has no stats/$f"
@@ -387,7 +393,7 @@ main() {
 			note "cannot create the $n spar-nic instance: $out"
 			return 1
 		fi
-		note "$n: instance ${UUID[$n]}, ${HOSTIF[$n]}, guest MAC $(rd "${DEV[$n]}/mac"), offers $(rd "${DEV[$n]}/offloads")"
+		note "$n: instance ${UUID[$n]}, ${HOSTIF[$n]}, guest MAC $(rd "${DEV[$n]}/mac"), offers $(rd "${DEV[$n]}/offloads"), busy_poll_us $(rd "${DEV[$n]}/busy_poll_us")"
 	done
 	if ! ip tuntap add "${HOSTIF[virtio]}" mode tap; then
 		note "cannot create ${HOSTIF[virtio]}"
