@@ -674,12 +674,7 @@ static int nic_rcv_offload(struct spar_nic *nic, struct sk_buff *skb)
 		       skb_checksum_help(skb) : 0;
 	if (virtio_net_hdr_from_skb(skb, &h, true, true, 0))
 		return -EINVAL;
-	ofl->flags = h.flags;
-	ofl->gso_type = h.gso_type;
-	ofl->hdr_len = cpu_to_le16(__virtio16_to_cpu(true, h.hdr_len));
-	ofl->gso_size = cpu_to_le16(__virtio16_to_cpu(true, h.gso_size));
-	ofl->csum_start = cpu_to_le16(__virtio16_to_cpu(true, h.csum_start));
-	ofl->csum_offset = cpu_to_le16(__virtio16_to_cpu(true, h.csum_offset));
+	spar_net_offload_from_vnet(ofl, &h);
 	if (skb_is_gso(skb))
 		atomic64_inc(&nic->gso_rcv);
 	return 0;

@@ -195,25 +195,6 @@ plain:
 }
 
 /**
- * spar_nic_features_kept() - the spar-nic device features a host uses
- * @features: SPAR_NIC_F_* a guest accepted
- *
- * Segmentation needs checksums filled in on the way: TSO is kept only
- * with transmit checksums, large receive only with receive checksums.
- *
- * Return: @features without those that lack their checksum feature.
- */
-u32 spar_nic_features_kept(u32 features)
-{
-	features &= SPAR_NIC_F_ALL;
-	if (!(features & SPAR_NIC_F_CSUM))
-		features &= ~SPAR_NIC_F_TSO;
-	if (!(features & SPAR_NIC_F_GUEST_CSUM))
-		features &= ~SPAR_NIC_F_LARGE_RX;
-	return features;
-}
-
-/**
  * spar_nic_frag_overlaps() - whether a checked piece shares a byte with a
  *	range the user unmapped
  * @f: the piece, as spar_nic_cmd_parse() checked it

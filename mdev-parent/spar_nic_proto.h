@@ -10,6 +10,7 @@
 
 #include "spar_proto_shim.h"
 #include <spar/iochannel.h>
+#include <spar/net_offload.h>
 #include <spar/transport.h>
 
 /* Shortest frame a transmit may carry: an Ethernet header. */
@@ -112,7 +113,6 @@ const char *spar_nic_cmd_parse(const void *slot, size_t slot_len,
 const char *spar_nic_offload_parse(const void *slot, size_t slot_len,
 				   u32 features, u32 frame_len, u32 mtu,
 				   struct spar_nic_offload *o);
-u32 spar_nic_features_kept(u32 features);
 bool spar_nic_frag_overlaps(const struct spar_nic_frag *f, u64 iova,
 			    u64 len);
 

@@ -32,6 +32,7 @@
 #include <spar/channel.h>
 #include <spar/guid.h>
 #include <spar/iochannel.h>
+#include <spar/net_offload.h>
 #include <spar/transport.h>
 
 #define VISORNIC_NAME		"visornic"
@@ -628,15 +629,8 @@ static void vn_tx_stop(struct visornic *vn)
 /* Put the checksum request and segmentation @h describes in @vn->cmd. */
 static void vn_tx_offload(struct visornic *vn, const struct virtio_net_hdr *h)
 {
-	struct spar_net_offload *ofl = (void *)((u8 *)vn->cmd +
-						SPAR_NET_OFFLOAD_OFFSET);
-
-	ofl->flags = h->flags;
-	ofl->gso_type = h->gso_type;
-	ofl->hdr_len = cpu_to_le16(__virtio16_to_cpu(true, h->hdr_len));
-	ofl->gso_size = cpu_to_le16(__virtio16_to_cpu(true, h->gso_size));
-	ofl->csum_start = cpu_to_le16(__virtio16_to_cpu(true, h->csum_start));
-	ofl->csum_offset = cpu_to_le16(__virtio16_to_cpu(true, h->csum_offset));
+	spar_net_offload_from_vnet((void *)((u8 *)vn->cmd +
+					    SPAR_NET_OFFLOAD_OFFSET), h);
 }
 
 static netdev_tx_t visornic_xmit(struct sk_buff *skb, struct net_device *netdev)
@@ -868,17 +862,9 @@ static int vn_rcv_offload(struct visornic *vn, const struct spar_uiscmdrsp *rsp,
 {
 	const struct spar_net_offload *ofl = (const void *)((const u8 *)rsp +
 							    SPAR_NET_OFFLOAD_OFFSET);
-	struct virtio_net_hdr h = {
-		.flags = ofl->flags,
-		.gso_type = ofl->gso_type,
-		.hdr_len = __cpu_to_virtio16(true, le16_to_cpu(ofl->hdr_len)),
-		.gso_size = __cpu_to_virtio16(true, le16_to_cpu(ofl->gso_size)),
-		.csum_start = __cpu_to_virtio16(true,
-						le16_to_cpu(ofl->csum_start)),
-		.csum_offset = __cpu_to_virtio16(true,
-						 le16_to_cpu(ofl->csum_offset)),
-	};
+	struct virtio_net_hdr h;
 
+	spar_net_offload_to_vnet(ofl, &h);
 	if (h.gso_type != VIRTIO_NET_HDR_GSO_NONE &&
 	    !(vn->feat & SPAR_NIC_F_LARGE_RX))
 		return -EINVAL;
@@ -1412,12 +1398,8 @@ static void vn_take_offloads(struct visornic *vn)
 	struct net_device *netdev = vn->netdev;
 	u32 want;
 
-	want = visorbus_get_device_features(vn->vdev) & VN_FEATURES &
-	       (offloads << 16);
-	if (!(want & SPAR_NIC_F_CSUM))
-		want &= ~SPAR_NIC_F_TSO;
-	if (!(want & SPAR_NIC_F_GUEST_CSUM))
-		want &= ~SPAR_NIC_F_LARGE_RX;
+	want = spar_nic_features_kept(visorbus_get_device_features(vn->vdev) &
+				      VN_FEATURES & (offloads << 16));
 	/* Written even when 0: an earlier driver may have left others. */
 	vn->feat = visorbus_set_device_features(vn->vdev, want);
 	if (vn->feat != want) {
