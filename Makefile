@@ -27,7 +27,7 @@ FUZZ_SECONDS ?= 60
 
 .PHONY: all deps modules tools check check-unit check-vm check-e2e lint check-debug \
 	fuzz bench demo install uninstall dkms-install dkms-uninstall check-dkms clean help \
-	unit-tier check-tiers soak-unmap
+	unit-tier check-tiers check-run check-full check-full-tiers check-iommufd soak-unmap
 
 all: deps modules tools
 
@@ -40,6 +40,9 @@ help:
 	@echo "make check-vm     the host module in a throwaway VM"
 	@echo "make check-e2e    nested guests inside that VM"
 	@echo "make check-debug  the vm and e2e tiers on a KASAN/lockdep/kmemleak/UBSAN kernel (not in check)"
+	@echo "make check-iommufd the vm tier on a kernel built with IOMMUFD, through the legacy group"
+	@echo "                  and through the iommufd cdev (kernel built once, some 10 min)"
+	@echo "make check-full   check, then check-iommufd, in one summary: what CI runs"
 	@echo "make soak-unmap   RACE_CYCLES (10000) dma_unmap races, some 2.5 minutes (not in check)"
 	@echo "make bench        benchmarks (never part of check)"
 	@echo "make demo         boot a VM, load the module, create one instance of each type"
@@ -120,7 +123,13 @@ check-e2e: modules tools
 check: deps
 	@$(LOCK) $(MAKE) --no-print-directory check-tiers
 
-check-tiers:
+# The tiers of `make check`, in the order they run.
+CHECK_TIERS = unit lint $(addprefix vm-,$(KVERS)) e2e $(if $(MIXED_L2),e2e-mixed)
+
+check-tiers: check-run
+	@$(ROOT)/scripts/summary.sh $(RESULTS) $(CHECK_TIERS)
+
+check-run:
 	@rm -rf $(RESULTS); mkdir -p $(RESULTS)
 	@$(MAKE) --no-print-directory check-unit; echo $$? > $(RESULTS)/unit.rc
 	@$(MAKE) --no-print-directory lint; echo $$? > $(RESULTS)/lint.rc
@@ -132,8 +141,25 @@ check-tiers:
 	@$(if $(MIXED_L2),E2E_L2_KVER=$(MIXED_L2) VM_RESULTS=e2e-mixed \
 		$(MAKE) --no-print-directory check-e2e E2E_TESTS="$(MIXED_TESTS)"; \
 		echo $$? > $(RESULTS)/e2e-mixed.rc,:)
-	@$(ROOT)/scripts/summary.sh $(RESULTS) unit lint $(addprefix vm-,$(KVERS)) e2e \
-		$(if $(MIXED_L2),e2e-mixed)
+
+# The vm tier on a kernel built with IOMMUFD (scripts/test-kernel.sh
+# iommufd, once per machine, some 10 minutes on 2 cores), through the
+# legacy group and through the iommufd cdev: some 6 minutes once the
+# kernel is built.  IOMMUFD_TESTS names test files to run instead.
+IOMMUFD_TESTS ?=
+check-iommufd: deps tools
+	@mkdir -p $(RESULTS)
+	@$(LOCK) $(ROOT)/scripts/check-iommufd.sh $(IOMMUFD_TESTS)
+
+# What CI runs: `make check`, then the iommufd tiers, in one summary
+# (some 45 minutes on 2 cores the first time, when the kernel is built).
+check-full: deps
+	@$(LOCK) $(MAKE) --no-print-directory check-full-tiers
+
+check-full-tiers: check-run
+	@SPAR_SUMMARY=0 $(ROOT)/scripts/check-iommufd.sh; \
+		echo $$? > $(RESULTS)/iommufd-run.rc
+	@$(ROOT)/scripts/summary.sh $(RESULTS) $(CHECK_TIERS) iommufd-legacy iommufd
 
 bench: modules tools
 	@$(ROOT)/tests/bench/run.sh

@@ -3,7 +3,7 @@
 #
 # `make check-debug`: the VM tier, and the e2e tier with its VM (L1) on a
 # kernel with KASAN, lockdep, DEBUG_ATOMIC_SLEEP, kmemleak and UBSAN
-# (scripts/debug-kernel.sh builds it once per machine, 10 to 20 minutes on
+# (scripts/test-kernel.sh debug builds it once per machine, 10 to 20 minutes on
 # 2 cores).  The VMs carry the host module and the negative control, scan
 # for leaks before their final kernel-log dump, and fail on any report.
 # The nested (L2) guests of the e2e tier boot the newest distribution
@@ -24,7 +24,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 start=$SECONDS
 tiers="${SPAR_DEBUG_TIERS:-vm e2e}"
-dir="$("$root/scripts/debug-kernel.sh")"
+dir="$("$root/scripts/test-kernel.sh" debug)"
 echo "check-debug: kernel $(cat "$dir/release") from $dir" \
 	"(built in $(cat "$dir/build-seconds" 2>/dev/null || echo '?') s)"
 l2kver="$("$root/scripts/kver.sh")"

@@ -46,7 +46,17 @@ for b in /lib/modules/6.12.*+deb12-amd64/build; do
 	[ -d "$b" ] && [ -e "/boot/vmlinuz-$v" ] && want612=0
 done
 
-if [ "${#missing[@]}" -eq 0 ] && [ "$want612" -eq 0 ]; then
+# The kernel of `make check-iommufd` is built from the newest kernel
+# source Debian offers (no Debian kernel has IOMMUFD); the package is
+# looked up once, and again only when no newer one than 6.1 is at hand.
+wantsrc=1
+for t in /usr/src/linux-source-*.tar.xz; do
+	v="${t#/usr/src/linux-source-}"
+	v="${v%.tar.xz}"
+	[ -e "$t" ] && [ "$(printf '6.6\n%s\n' "$v" | sort -V | head -n 1)" = 6.6 ] && wantsrc=0
+done
+
+if [ "${#missing[@]}" -eq 0 ] && [ "$want612" -eq 0 ] && [ "$wantsrc" -eq 0 ]; then
 	exit 0
 fi
 
@@ -56,7 +66,8 @@ if [ "$(id -u)" -ne 0 ]; then
 		sudo="sudo"
 	else
 		echo "deps: need root to install: ${missing[*]:-}" \
-			"$([ "$want612" -eq 1 ] && echo linux-image-6.12)" >&2
+			"$([ "$want612" -eq 1 ] && echo linux-image-6.12)" \
+			"$([ "$wantsrc" -eq 1 ] && echo 'the newest linux-source')" >&2
 		exit 1
 	fi
 fi
@@ -88,4 +99,22 @@ install_612() {
 # Optional: without it the matrix has the other kernels.
 if [ "$want612" -eq 1 ] && ! install_612; then
 	echo "deps: could not install a 6.12 kernel; the kernel matrix has the installed kernels only" >&2
+fi
+
+# install_src: the newest linux-source-X.Y package.
+install_src() {
+	local pkg
+	pkg=$(apt-cache search --names-only '^linux-source-[0-9]+\.[0-9]+$' |
+		awk '{ print $1 }' | sort -V | tail -n 1)
+	if [ -z "$pkg" ]; then
+		echo "deps: no linux-source-X.Y package found" >&2
+		return 1
+	fi
+	echo "deps: installing $pkg (the kernel of make check-iommufd)"
+	$sudo apt-get install -y -q --no-install-recommends "$pkg"
+}
+
+# Optional too: only `make check-iommufd` needs it, and says so.
+if [ "$wantsrc" -eq 1 ] && ! install_src; then
+	echo "deps: could not install a linux-source newer than 6.6; make check-iommufd cannot run" >&2
 fi

@@ -8,7 +8,8 @@
 #   tests/vm/run.sh 30-limits ...   run only the named test files
 #
 # Writes build/results/vm.txt; exits non-zero on any FAIL or if nothing ran.
-# Console log and dmesg: build/vm/logs/vm.{log,dmesg}.
+# Console log and dmesg: build/vm/logs/vm.{log,dmesg}, copied to
+# build/vm/logs/$VM_RESULTS.{log,dmesg} when VM_RESULTS names the run.
 
 set -euo pipefail
 
@@ -33,5 +34,12 @@ vm_module_ready "$tier" "$results" || exit 1
 rc=0
 vm_boot vm "${SPAR_VM_TIMEOUT:-480}" tests/vm/lib/vm-main.sh "$@"
 vm_collect "$tier" vm "$results" || rc=1
+# A run of several (one per kernel, make check-iommufd's two) keeps each
+# console under its results name too.
+if [ -n "${VM_RESULTS:-}" ] && [ "$VM_RESULTS" != vm ]; then
+	for f in log dmesg; do
+		[ -f "$VM_LOGS/vm.$f" ] && cp "$VM_LOGS/vm.$f" "$VM_LOGS/$VM_RESULTS.$f"
+	done
+fi
 vm_summary "$tier" "$results" "$((SECONDS - start))" || rc=1
 exit "$rc"

@@ -268,7 +268,7 @@ void spar_arena_destroy(struct spar_vfio *v, struct spar_arena *a)
 {
 	if (!a->va)
 		return;
-	if (v && v->container >= 0)
+	if (v && spar_vfio_dma_ready(v))
 		spar_arena_unmap(v, a);
 	munmap(a->va, a->size);
 	a->va = NULL;

@@ -2,6 +2,7 @@
 /*
  * VFIO client for spar mediated devices.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -14,6 +15,76 @@
 #include <sys/mman.h>
 
 #include "spar_vfio.h"
+
+/*
+ * The iommufd and VFIO cdev interface (Linux 6.6 and later).  The C
+ * library's kernel headers may predate it, so the ABI is spelled out here
+ * under names of our own: numbers and layouts as in the kernel's
+ * include/uapi/linux/iommufd.h and vfio.h.
+ */
+#define SPAR_IOMMUFD_TYPE		';'
+#define SPAR_IOMMU_IOAS_ALLOC		_IO(SPAR_IOMMUFD_TYPE, 0x81)
+#define SPAR_IOMMU_IOAS_MAP		_IO(SPAR_IOMMUFD_TYPE, 0x85)
+#define SPAR_IOMMU_IOAS_UNMAP		_IO(SPAR_IOMMUFD_TYPE, 0x86)
+#define SPAR_IOAS_MAP_FIXED_IOVA	(1u << 0)
+#define SPAR_IOAS_MAP_WRITEABLE		(1u << 1)
+#define SPAR_IOAS_MAP_READABLE		(1u << 2)
+#define SPAR_VFIO_DEVICE_BIND_IOMMUFD	_IO(VFIO_TYPE, VFIO_BASE + 18)
+#define SPAR_VFIO_DEVICE_ATTACH_PT	_IO(VFIO_TYPE, VFIO_BASE + 19)
+
+struct spar_iommu_ioas_alloc {
+	uint32_t size;
+	uint32_t flags;
+	uint32_t out_ioas_id;
+};
+
+struct spar_iommu_ioas_map {
+	uint32_t size;
+	uint32_t flags;
+	uint32_t ioas_id;
+	uint32_t reserved;
+	uint64_t user_va;
+	uint64_t length;
+	uint64_t iova;
+};
+
+struct spar_iommu_ioas_unmap {
+	uint32_t size;
+	uint32_t ioas_id;
+	uint64_t iova;
+	uint64_t length;
+};
+
+struct spar_vfio_bind_iommufd {
+	uint32_t argsz;
+	uint32_t flags;
+	int32_t iommufd;
+	uint32_t out_devid;
+};
+
+struct spar_vfio_attach_pt {
+	uint32_t argsz;
+	uint32_t flags;
+	uint32_t pt_id;
+};
+
+int spar_vfio_backend_env(enum spar_vfio_backend *b)
+{
+	const char *e = getenv("SPAR_VFIO_BACKEND");
+
+	if (!e || !*e || !strcmp(e, "legacy"))
+		*b = SPAR_VFIO_LEGACY;
+	else if (!strcmp(e, "iommufd"))
+		*b = SPAR_VFIO_IOMMUFD;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+const char *spar_vfio_backend_name(enum spar_vfio_backend b)
+{
+	return b == SPAR_VFIO_IOMMUFD ? "iommufd" : "legacy";
+}
 
 int spar_uuid_valid(const char *uuid)
 {
@@ -60,24 +131,14 @@ static int group_of(const char *uuid)
 	return atoi(p);
 }
 
-static int vfio_open(struct spar_vfio *v, const char *uuid, int container)
+/* The legacy way: group into a container with the type1 IOMMU. */
+static int legacy_open(struct spar_vfio *v, const struct spar_vfio *first)
 {
 	struct vfio_group_status gs = { .argsz = sizeof(gs) };
 	char path[64];
-	unsigned int i;
 	int ret, type;
 
-	memset(v, 0, sizeof(*v));
-	v->container = v->group = v->device = -1;
-	for (i = 0; i < VFIO_PCI_NUM_IRQS; i++)
-		v->irq_fd[i] = -1;
-	if (!spar_uuid_valid(uuid)) {
-		v->what = "UUID syntax";
-		return -EINVAL;
-	}
-	snprintf(v->uuid, sizeof(v->uuid), "%s", uuid);
-
-	ret = group_of(uuid);
+	ret = group_of(v->uuid);
 	if (ret < 0) {
 		v->what = ret == -ENOENT ? "no such mdev instance" :
 					   "reading its iommu_group";
@@ -86,50 +147,145 @@ static int vfio_open(struct spar_vfio *v, const char *uuid, int container)
 	v->group_id = ret;
 
 	errno = 0;
-	if (container >= 0)
-		v->container = fcntl(container, F_DUPFD_CLOEXEC, 0);
+	if (first)
+		v->container = fcntl(first->container, F_DUPFD_CLOEXEC, 0);
 	else
 		v->container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
 	if (v->container < 0)
 		return fail(v, "opening /dev/vfio/vfio");
 	if (ioctl(v->container, VFIO_GET_API_VERSION) != VFIO_API_VERSION) {
 		errno = ENOTSUP;
-		ret = fail(v, "VFIO API version");
-		goto err;
+		return fail(v, "VFIO API version");
 	}
 	snprintf(path, sizeof(path), "/dev/vfio/%d", v->group_id);
 	v->group = open(path, O_RDWR | O_CLOEXEC);
-	if (v->group < 0) {
-		ret = fail(v, "opening the VFIO group");
-		goto err;
-	}
-	if (ioctl(v->group, VFIO_GROUP_GET_STATUS, &gs)) {
-		ret = fail(v, "VFIO_GROUP_GET_STATUS");
-		goto err;
-	}
+	if (v->group < 0)
+		return fail(v, "opening the VFIO group");
+	if (ioctl(v->group, VFIO_GROUP_GET_STATUS, &gs))
+		return fail(v, "VFIO_GROUP_GET_STATUS");
 	if (!(gs.flags & VFIO_GROUP_FLAGS_VIABLE)) {
 		errno = EPERM;
-		ret = fail(v, "group not viable");
-		goto err;
+		return fail(v, "group not viable");
 	}
-	if (ioctl(v->group, VFIO_GROUP_SET_CONTAINER, &v->container)) {
-		ret = fail(v, "VFIO_GROUP_SET_CONTAINER");
-		goto err;
-	}
+	if (ioctl(v->group, VFIO_GROUP_SET_CONTAINER, &v->container))
+		return fail(v, "VFIO_GROUP_SET_CONTAINER");
 	if (ioctl(v->container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) > 0)
 		type = VFIO_TYPE1v2_IOMMU;
 	else
 		type = VFIO_TYPE1_IOMMU;
 	/* a shared container has its IOMMU model already */
-	if (container < 0 && ioctl(v->container, VFIO_SET_IOMMU, type)) {
-		ret = fail(v, "VFIO_SET_IOMMU");
-		goto err;
-	}
+	if (!first && ioctl(v->container, VFIO_SET_IOMMU, type))
+		return fail(v, "VFIO_SET_IOMMU");
 	v->device = ioctl(v->group, VFIO_GROUP_GET_DEVICE_FD, v->uuid);
-	if (v->device < 0) {
-		ret = fail(v, "VFIO_GROUP_GET_DEVICE_FD");
-		goto err;
+	if (v->device < 0)
+		return fail(v, "VFIO_GROUP_GET_DEVICE_FD");
+	return 0;
+}
+
+/* The device's cdev, /dev/vfio/devices/vfioN, from its vfio-dev directory. */
+static int cdev_of(struct spar_vfio *v, char *path, size_t len)
+{
+	char dir[128];
+	struct dirent *d;
+	DIR *dp;
+	int ret = -ENOENT;
+
+	snprintf(dir, sizeof(dir), SPAR_MDEV_DEVICES "/%s", v->uuid);
+	if (access(dir, F_OK)) {
+		v->what = "no such mdev instance";
+		return -ENOENT;
 	}
+	snprintf(dir, sizeof(dir), SPAR_MDEV_DEVICES "/%s/vfio-dev", v->uuid);
+	dp = opendir(dir);
+	if (!dp) {
+		v->what = "no VFIO device cdev (a kernel with CONFIG_VFIO_DEVICE_CDEV is needed)";
+		return -ENOENT;
+	}
+	while ((d = readdir(dp))) {
+		if (!strncmp(d->d_name, "vfio", 4) && d->d_name[4]) {
+			snprintf(path, len, "/dev/vfio/devices/%s", d->d_name);
+			ret = 0;
+			break;
+		}
+	}
+	closedir(dp);
+	if (ret)
+		v->what = "no vfioN entry under vfio-dev";
+	return ret;
+}
+
+/*
+ * The iommufd way: the device's cdev bound to an iommufd and attached to
+ * an IOAS, @first's when given.
+ */
+static int iommufd_open(struct spar_vfio *v, const struct spar_vfio *first)
+{
+	struct spar_vfio_bind_iommufd bind = { .argsz = sizeof(bind) };
+	struct spar_vfio_attach_pt attach = { .argsz = sizeof(attach) };
+	char path[300];
+	int ret;
+
+	ret = cdev_of(v, path, sizeof(path));
+	if (ret)
+		return ret;
+	errno = 0;
+	if (first) {
+		v->iommufd = fcntl(first->iommufd, F_DUPFD_CLOEXEC, 0);
+		if (v->iommufd < 0)
+			return fail(v, "duplicating the iommufd");
+		v->ioas_id = first->ioas_id;
+	} else {
+		struct spar_iommu_ioas_alloc a = { .size = sizeof(a) };
+
+		v->iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+		if (v->iommufd < 0)
+			return fail(v, errno == ENOENT ?
+				    "opening /dev/iommu (a kernel with CONFIG_IOMMUFD is needed)" :
+				    "opening /dev/iommu");
+		if (ioctl(v->iommufd, SPAR_IOMMU_IOAS_ALLOC, &a))
+			return fail(v, "IOMMU_IOAS_ALLOC");
+		v->ioas_id = a.out_ioas_id;
+	}
+	v->device = open(path, O_RDWR | O_CLOEXEC);
+	if (v->device < 0)
+		return fail(v, "opening the VFIO device cdev");
+	bind.iommufd = v->iommufd;
+	if (ioctl(v->device, SPAR_VFIO_DEVICE_BIND_IOMMUFD, &bind))
+		return fail(v, "VFIO_DEVICE_BIND_IOMMUFD");
+	attach.pt_id = v->ioas_id;
+	if (ioctl(v->device, SPAR_VFIO_DEVICE_ATTACH_PT, &attach))
+		return fail(v, "VFIO_DEVICE_ATTACH_IOMMUFD_PT");
+	return 0;
+}
+
+static int vfio_open(struct spar_vfio *v, const char *uuid,
+		     const struct spar_vfio *first)
+{
+	unsigned int i;
+	int ret;
+
+	memset(v, 0, sizeof(*v));
+	v->container = v->group = v->iommufd = v->device = -1;
+	for (i = 0; i < VFIO_PCI_NUM_IRQS; i++)
+		v->irq_fd[i] = -1;
+	if (!spar_uuid_valid(uuid)) {
+		v->what = "UUID syntax";
+		return -EINVAL;
+	}
+	snprintf(v->uuid, sizeof(v->uuid), "%s", uuid);
+	if (first) {
+		v->backend = first->backend;
+	} else if (spar_vfio_backend_env(&v->backend)) {
+		v->what = "SPAR_VFIO_BACKEND is neither legacy nor iommufd";
+		return -EINVAL;
+	}
+
+	if (v->backend == SPAR_VFIO_IOMMUFD)
+		ret = iommufd_open(v, first);
+	else
+		ret = legacy_open(v, first);
+	if (ret)
+		goto err;
 	for (i = 0; i < VFIO_PCI_NUM_REGIONS; i++) {
 		ret = spar_vfio_region_info(v, i, &v->region[i]);
 		if (ret)
@@ -143,13 +299,13 @@ err:
 
 int spar_vfio_open(struct spar_vfio *v, const char *uuid)
 {
-	return vfio_open(v, uuid, -1);
+	return vfio_open(v, uuid, NULL);
 }
 
 int spar_vfio_open_shared(struct spar_vfio *v, const char *uuid,
 			  const struct spar_vfio *first)
 {
-	return vfio_open(v, uuid, first->container);
+	return vfio_open(v, uuid, first);
 }
 
 void spar_vfio_close(struct spar_vfio *v)
@@ -167,13 +323,22 @@ void spar_vfio_close(struct spar_vfio *v)
 	if (v->bar0)
 		munmap(v->bar0, v->bar0_size);
 	v->bar0 = NULL;
+	/* closing the device unbinds it from the iommufd */
 	if (v->device >= 0)
 		close(v->device);
 	if (v->group >= 0)
 		close(v->group);
 	if (v->container >= 0)
 		close(v->container);
-	v->device = v->group = v->container = -1;
+	if (v->iommufd >= 0)
+		close(v->iommufd);
+	v->device = v->group = v->container = v->iommufd = -1;
+}
+
+int spar_vfio_dma_ready(const struct spar_vfio *v)
+{
+	return v->backend == SPAR_VFIO_IOMMUFD ? v->iommufd >= 0 :
+						 v->container >= 0;
 }
 
 const char *spar_vfio_strerror(const struct spar_vfio *v, int err, char *buf,
@@ -209,6 +374,22 @@ int spar_vfio_dma_map_prot(struct spar_vfio *v, void *vaddr, uint64_t iova,
 	};
 
 	errno = 0;
+	if (v->backend == SPAR_VFIO_IOMMUFD) {
+		struct spar_iommu_ioas_map im = {
+			.size = sizeof(im),
+			.flags = SPAR_IOAS_MAP_FIXED_IOVA |
+				 SPAR_IOAS_MAP_READABLE |
+				 (writable ? SPAR_IOAS_MAP_WRITEABLE : 0),
+			.ioas_id = v->ioas_id,
+			.user_va = (uintptr_t)vaddr,
+			.length = size,
+			.iova = iova,
+		};
+
+		if (ioctl(v->iommufd, SPAR_IOMMU_IOAS_MAP, &im))
+			return fail(v, "IOMMU_IOAS_MAP");
+		return 0;
+	}
 	if (ioctl(v->container, VFIO_IOMMU_MAP_DMA, &m))
 		return fail(v, "VFIO_IOMMU_MAP_DMA");
 	return 0;
@@ -223,6 +404,18 @@ int spar_vfio_dma_unmap(struct spar_vfio *v, uint64_t iova, uint64_t size)
 	};
 
 	errno = 0;
+	if (v->backend == SPAR_VFIO_IOMMUFD) {
+		struct spar_iommu_ioas_unmap iu = {
+			.size = sizeof(iu),
+			.ioas_id = v->ioas_id,
+			.iova = iova,
+			.length = size,
+		};
+
+		if (ioctl(v->iommufd, SPAR_IOMMU_IOAS_UNMAP, &iu))
+			return fail(v, "IOMMU_IOAS_UNMAP");
+		return 0;
+	}
 	if (ioctl(v->container, VFIO_IOMMU_UNMAP_DMA, &u))
 		return fail(v, "VFIO_IOMMU_UNMAP_DMA");
 	return 0;

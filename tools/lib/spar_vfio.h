@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A small VFIO client for spar mediated devices: container, group and
- * device of one mdev instance, DMA mappings, regions, registers and
- * interrupts.  Every function returns 0 or a negative errno value.
+ * A small VFIO client for spar mediated devices: the device of one mdev
+ * instance, DMA mappings, regions, registers and interrupts.  Every
+ * function returns 0 or a negative errno value.
+ *
+ * Two ways to the device: the legacy one (container /dev/vfio/vfio, group
+ * /dev/vfio/N, type1 IOMMU) and the device cdev bound to an iommufd
+ * (/dev/vfio/devices/vfioN, /dev/iommu, one IOAS).  SPAR_VFIO_BACKEND in
+ * the environment chooses: "legacy" (the default) or "iommufd".
  */
 #ifndef _SPAR_TOOLS_VFIO_H
 #define _SPAR_TOOLS_VFIO_H
@@ -14,9 +19,17 @@
 #define SPAR_MDEV_DEVICES	"/sys/bus/mdev/devices"
 #define SPAR_UUID_LEN		36
 
+enum spar_vfio_backend {
+	SPAR_VFIO_LEGACY,
+	SPAR_VFIO_IOMMUFD,
+};
+
 struct spar_vfio {
-	int container;
-	int group;
+	enum spar_vfio_backend backend;
+	int container;		/* legacy: /dev/vfio/vfio */
+	int group;		/* legacy: /dev/vfio/N */
+	int iommufd;		/* iommufd: /dev/iommu */
+	uint32_t ioas_id;	/* iommufd: the IOAS the device is attached to */
 	int device;
 	int group_id;
 	char uuid[SPAR_UUID_LEN + 1];
@@ -29,11 +42,19 @@ struct spar_vfio {
 };
 
 int spar_uuid_valid(const char *uuid);
+/* The backend SPAR_VFIO_BACKEND names; -EINVAL for an unknown name. */
+int spar_vfio_backend_env(enum spar_vfio_backend *b);
+const char *spar_vfio_backend_name(enum spar_vfio_backend b);
 int spar_vfio_open(struct spar_vfio *v, const char *uuid);
-/* Another instance in @first's container, as QEMU puts a VM's devices. */
+/*
+ * Another instance in @first's container (legacy) or IOAS (iommufd), as
+ * QEMU puts a VM's devices.
+ */
 int spar_vfio_open_shared(struct spar_vfio *v, const char *uuid,
 			  const struct spar_vfio *first);
 void spar_vfio_close(struct spar_vfio *v);
+/* True while @v can map and unmap DMA. */
+int spar_vfio_dma_ready(const struct spar_vfio *v);
 const char *spar_vfio_strerror(const struct spar_vfio *v, int err,
 			       char *buf, size_t len);
 

@@ -228,7 +228,10 @@ static int cmd_inspect(const char *uuid)
 				prog, prog, uuid);
 		return 1;
 	}
-	printf("  iommu group        %d\n", v.group_id);
+	if (v.backend == SPAR_VFIO_IOMMUFD)
+		printf("  vfio access        iommufd (IOAS %u)\n", v.ioas_id);
+	else
+		printf("  iommu group        %d\n", v.group_id);
 	printf("(opening the device reset it; queues show the reset state)\n");
 
 	printf("Regions:\n");

@@ -17,8 +17,13 @@ export SPAR_MAX_NIC=4 SPAR_MAX_HBA=2 SPAR_MAX_INPUT=2
 export SPAR_KO="$SPAR_REPO/mdev-parent/spar_mdev.ko"
 export SPAR_KO_ARGS="max_nic=$SPAR_MAX_NIC max_hba=$SPAR_MAX_HBA max_input=$SPAR_MAX_INPUT"
 
+# The way the test clients reach a device (tools/lib/spar_vfio.h): the
+# legacy container and group, or the cdev and iommufd (make
+# check-iommufd sets SPAR_TEST_VFIO_BACKEND=iommufd).
+export SPAR_VFIO_BACKEND="${SPAR_TEST_VFIO_BACKEND:-legacy}"
+
 main() {
-	echo "# kernel $(uname -r), repo $SPAR_REPO"
+	echo "# kernel $(uname -r), repo $SPAR_REPO, vfio backend $SPAR_VFIO_BACKEND"
 
 	# shellcheck disable=SC2086 # SPAR_KO_ARGS is a list of parameters
 	if out="$(spar_load $SPAR_KO_ARGS)"; then
