@@ -26,22 +26,26 @@ result() { # result NAME LOG
 	fi
 }
 
-# checkpatch.pl and kernel-doc come from Debian's kernel source package.
+# checkpatch.pl and kernel-doc come from Debian's newest kernel source
+# package; extracted again when that changes.
 kscripts=build/kscripts
-if [ ! -x "$kscripts/checkpatch.pl" ] || [ ! -x "$kscripts/kernel-doc" ]; then
-	tarball=$(ls /usr/src/linux-source-*.tar.xz 2>/dev/null | sort -V | tail -1)
-	if [ -z "$tarball" ]; then
-		echo "lint: no /usr/src/linux-source-*.tar.xz; run scripts/deps.sh" >&2
-		echo "FAIL lint/tools" >>"$out"
-		exit 1
-	fi
+tarball=$(ls /usr/src/linux-source-*.tar.xz 2>/dev/null | sort -V | tail -1)
+if [ -z "$tarball" ]; then
+	echo "lint: no /usr/src/linux-source-*.tar.xz; run scripts/deps.sh" >&2
+	echo "FAIL lint/tools" >>"$out"
+	exit 1
+fi
+if [ ! -x "$kscripts/checkpatch.pl" ] || [ ! -x "$kscripts/kernel-doc" ] ||
+	[ "$(cat "$kscripts/.source" 2>/dev/null)" != "$tarball" ]; then
 	top=$(basename "$tarball" .tar.xz)
 	rm -rf "$kscripts"
 	mkdir -p "$kscripts"
 	tar -xJf "$tarball" -C "$kscripts" --strip-components=2 \
 		"$top/scripts/checkpatch.pl" "$top/scripts/spelling.txt" \
 		"$top/scripts/const_structs.checkpatch" "$top/scripts/kernel-doc"
+	echo "$tarball" >"$kscripts/.source"
 fi
+echo "lint: checkpatch.pl and kernel-doc from $tarball"
 
 mapfile -t kfiles < <(git ls-files -co --exclude-standard \
 	'mdev-parent/*.[ch]' 'guest/*.[ch]' 'channel/*.[ch]' 'include/*.h' \
@@ -62,6 +66,9 @@ for f in "${kfiles[@]}"; do
 	# struct Scsi_Host is the SCSI midlayer's name, which checkpatch
 	# cannot look up without a kernel tree.
 	[ "$f" = guest/visorhba/visorhba.c ] && ignore=$ignore,CAMELCASE
+	# Before 6.4 bus_register() writes into the bus_type, so the compat
+	# header's branch for those kernels cannot declare it const.
+	[ "$f" = guest/visorbus/visorbus_compat.h ] && ignore=$ignore,CONST_STRUCT
 	perl "$kscripts/checkpatch.pl" --strict --no-tree --terse --show-types \
 		--ignore "$ignore" -f "$f" 2>&1 |
 		grep -v '^total: 0 errors, 0 warnings, 0 checks' |

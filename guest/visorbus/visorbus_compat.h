@@ -36,4 +36,15 @@
 #define visorbus_uevent_device struct device
 #endif
 
+/*
+ * The bus itself is read-only where bus_register() takes a const bus_type
+ * (6.4 and later: the core keeps the bus's state elsewhere); before, it
+ * stored that state in the bus_type.
+ */
+#ifdef VISORBUS_HAVE_BUS_REGISTER_CONST
+#define visorbus_bus_type const struct bus_type
+#else
+#define visorbus_bus_type struct bus_type
+#endif
+
 #endif /* _VISORBUS_COMPAT_H */

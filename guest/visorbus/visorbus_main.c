@@ -317,14 +317,13 @@ static struct attribute *visorbus_bus_attrs[] = {
 };
 ATTRIBUTE_GROUPS(visorbus_bus);
 
-struct bus_type visorbus_type = {
+static visorbus_bus_type visorbus_type = {
 	.name = "visorbus",
 	.match = visorbus_match,
 	.uevent = visorbus_uevent,
 	.probe = visorbus_probe,
 	.remove = visorbus_remove,
 };
-EXPORT_SYMBOL_GPL(visorbus_type);
 
 /* --- the function-driver API ----------------------------------------- */
 

@@ -166,7 +166,6 @@ struct signal_queue_header {
 	"414815ed-c58c-11da-95a9-00e08161165f"
 
 struct visor_device;
-extern struct bus_type visorbus_type;
 
 /**
  * typedef visorbus_state_complete_func - end of a pause or resume

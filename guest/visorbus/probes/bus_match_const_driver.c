@@ -3,6 +3,6 @@
 #include <linux/build_bug.h>
 #include <linux/device.h>
 
-static_assert(__same_type(((struct bus_type *)0)->match,
+static_assert(__same_type(((const struct bus_type *)0)->match,
 			  int (*)(struct device *,
 				  const struct device_driver *)));

@@ -3,6 +3,6 @@
 #include <linux/build_bug.h>
 #include <linux/device.h>
 
-static_assert(__same_type(((struct bus_type *)0)->uevent,
+static_assert(__same_type(((const struct bus_type *)0)->uevent,
 			  int (*)(const struct device *,
 				  struct kobj_uevent_env *)));
