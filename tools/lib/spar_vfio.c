@@ -198,8 +198,11 @@ static int cdev_of(struct spar_vfio *v, char *path, size_t len)
 	snprintf(dir, sizeof(dir), SPAR_MDEV_DEVICES "/%s/vfio-dev", v->uuid);
 	dp = opendir(dir);
 	if (!dp) {
-		v->what = "no VFIO device cdev (a kernel with CONFIG_VFIO_DEVICE_CDEV is needed)";
-		return -ENOENT;
+		ret = -errno;
+		v->what = ret == -ENOENT ?
+			"no VFIO device cdev (Linux 6.6 or later with CONFIG_VFIO_DEVICE_CDEV is needed)" :
+			"reading the instance's vfio-dev directory";
+		return ret;
 	}
 	while ((d = readdir(dp))) {
 		if (!strncmp(d->d_name, "vfio", 4) && d->d_name[4]) {
@@ -250,8 +253,11 @@ static int iommufd_open(struct spar_vfio *v, const struct spar_vfio *first)
 	if (v->device < 0)
 		return fail(v, "opening the VFIO device cdev");
 	bind.iommufd = v->iommufd;
+	/* the kernel refuses a second user of the device with EINVAL */
 	if (ioctl(v->device, SPAR_VFIO_DEVICE_BIND_IOMMUFD, &bind))
-		return fail(v, "VFIO_DEVICE_BIND_IOMMUFD");
+		return fail(v, errno == EINVAL ?
+			    "VFIO_DEVICE_BIND_IOMMUFD (is the device in use, e.g. by a running VM?)" :
+			    "VFIO_DEVICE_BIND_IOMMUFD");
 	attach.pt_id = v->ioas_id;
 	if (ioctl(v->device, SPAR_VFIO_DEVICE_ATTACH_PT, &attach))
 		return fail(v, "VFIO_DEVICE_ATTACH_IOMMUFD_PT");
