@@ -185,6 +185,7 @@ vm_boot() {
 		-append "console=ttyS0 loglevel=4 log_buf_len=16M panic=-1 mitigations=off rdinit=/init${testenv} ${VM_CONTROL:+spar_warn_ko=$SPAR_ROOT/tests/kmod/spar_warn_test.ko}${moddir:+ spar_moddir=$moddir} -- $SPAR_ROOT $script $*"
 		"${VM_QEMU_EXTRA[@]}"
 	)
+	[ -n "$moddir" ] && cmd+=(-virtfs "local,path=$moddir,mount_tag=moddir,security_model=none,readonly=on,multidevs=remap")
 	VM_BOOT_RETRIED=0
 	rm -f "$log.boot1"
 	while :; do
