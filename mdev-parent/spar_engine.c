@@ -139,7 +139,7 @@ static int spar_engine_consume_queue(struct spar_dev *sdev, unsigned int c,
 }
 
 /* One bounded pass.  Returns the work done, or -EPROTO. */
-static int spar_engine_pass(struct spar_dev *sdev)
+static int spar_engine_pass_queues(struct spar_dev *sdev)
 {
 	const struct spar_backend_ops *ops = sdev->type->desc->ops;
 	int budget = SPAR_ENGINE_WEIGHT, done = 0, ret;
@@ -164,6 +164,17 @@ static int spar_engine_pass(struct spar_dev *sdev)
 		done += ret;
 	}
 	return done;
+}
+
+/* A pass, then the back-end's flush of what the pass gathered. */
+static int spar_engine_pass(struct spar_dev *sdev)
+{
+	const struct spar_backend_ops *ops = sdev->type->desc->ops;
+	int ret = spar_engine_pass_queues(sdev);
+
+	if (ops->flush)
+		ops->flush(sdev);
+	return ret;
 }
 
 /*

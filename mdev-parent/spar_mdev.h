@@ -127,6 +127,8 @@ struct spar_counters {
  *	marked as needing reset)
  * @poll: produce work towards the guest (e.g. received frames), at most
  *	@budget items; return the number done, or -EPROTO
+ * @flush: end of a pass of the worker, whatever it returned: hand on what
+ *	@handle gathered during the pass (e.g. frames for the host stack)
  * @unmap: the user unmapped [@iova, @iova + @len): forget every posted
  *	buffer in the range (pins are dropped by the caller)
  * @dma_off: the guest turned bus mastering off: return once nothing the
@@ -148,6 +150,7 @@ struct spar_backend_ops {
 	int (*handle)(struct spar_dev *sdev, unsigned int chan, unsigned int q,
 		      const void *msg);
 	int (*poll)(struct spar_dev *sdev, int budget);
+	void (*flush)(struct spar_dev *sdev);
 	void (*unmap)(struct spar_dev *sdev, u64 iova, u64 len);
 	void (*dma_off)(struct spar_dev *sdev);
 	u32 (*accept_features)(struct spar_dev *sdev, u32 features);

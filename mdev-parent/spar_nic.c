@@ -49,6 +49,8 @@ static_assert(SPAR_NET_OFFLOAD_OFFSET + sizeof(struct spar_net_offload) <=
 #define SPAR_NIC_MAX_POSTED	SPAR_RING_SLOTS_MAX
 /* Host frames waiting for the worker; the interface stops beyond this. */
 #define SPAR_NIC_TXQ_LEN	256
+/* Guest frames handed to the host stack as one list, at most. */
+#define SPAR_NIC_RX_BATCH	64
 /* How long a host frame waits for the guest to post buffers for it. */
 #define SPAR_NIC_RX_WAIT	HZ
 /* Host interface name when the default one is taken: spn0, spn1, ... */
@@ -93,6 +95,9 @@ struct spar_nic_buf {
  * @drops: host frames dropped since the last NET_RCV
  * @flags: SPAR_NIC_* event bits for the worker
  * @txq: host frames waiting for the worker
+ * @rx_list: frames from the guest for the host stack, gathered during
+ *	a pass of the worker and handed on as one list at its end
+ * @rx_list_len: frames on @rx_list
  * @bounce: one page for copying frames into guest buffers
  * @rsp: the response being built
  * @cmd: the command being handled, as the validator checked it
@@ -111,7 +116,7 @@ struct spar_nic_buf {
  * @faults: fault injection: the instance's debugfs directory, or NULL
  *
  * @rx_enabled, @feat, @promisc, @link_reported, @drops, @wait_since,
- * @bounce, @rsp and @cmd belong to the engine's worker; the host transmit
+ * @rx_list, @bounce, @rsp and @cmd belong to the engine's worker; the host transmit
  * path only reads @rx_enabled and @feat.
  */
 struct spar_nic {
@@ -131,6 +136,8 @@ struct spar_nic {
 	u32 drops;
 	unsigned long flags;
 	struct sk_buff_head txq;
+	struct list_head rx_list;
+	unsigned int rx_list_len;
 	u8 *bounce;
 	struct spar_uiscmdrsp rsp;
 	struct spar_nic_cmd cmd;
@@ -455,6 +462,41 @@ static int nic_xmit_offload(struct spar_nic *nic, struct sk_buff *skb,
 	return virtio_net_hdr_to_skb(skb, &h, true);
 }
 
+/*
+ * The guest's frames go to the host stack as one list per pass of the
+ * worker (at most SPAR_NIC_RX_BATCH at a time), as tun hands on a batch:
+ * from process context, so with bottom halves off, as the receive path
+ * expects.  Their completions may reach the guest first; the frames were
+ * copied out of its buffers before.
+ */
+static void nic_rx_flush(struct spar_nic *nic)
+{
+	struct net_device *dev = nic->netdev;
+	struct sk_buff *skb, *next;
+
+	if (!nic->rx_list_len)
+		return;
+	if (!netif_running(dev)) {
+		/* went down since the frames were taken */
+		list_for_each_entry_safe(skb, next, &nic->rx_list, list) {
+			skb_list_del_init(skb);
+			DEV_STATS_INC(dev, rx_dropped);
+			kfree_skb(skb);
+		}
+	} else {
+		local_bh_disable();
+		netif_receive_skb_list(&nic->rx_list);
+		local_bh_enable();
+	}
+	INIT_LIST_HEAD(&nic->rx_list);
+	nic->rx_list_len = 0;
+}
+
+static void spar_nic_flush(struct spar_dev *sdev)
+{
+	nic_rx_flush(to_nic(sdev));
+}
+
 static int nic_xmit(struct spar_nic *nic, const struct spar_nic_cmd *cmd,
 		    const void *msg, size_t msg_len)
 {
@@ -498,7 +540,9 @@ static int nic_xmit(struct spar_nic *nic, const struct spar_nic_cmd *cmd,
 		skb->protocol = eth_type_trans(skb, dev);
 		DEV_STATS_INC(dev, rx_packets);
 		DEV_STATS_ADD(dev, rx_bytes, len);
-		netif_rx(skb);
+		list_add_tail(&skb->list, &nic->rx_list);
+		if (++nic->rx_list_len >= SPAR_NIC_RX_BATCH)
+			nic_rx_flush(nic);
 	}
 	return nic_xmit_done(nic, cmd->buf, SPAR_XMIT_SUCCESS);
 }
@@ -873,6 +917,9 @@ static void spar_nic_stop_backend(struct spar_dev *sdev)
 	netif_carrier_off(nic->netdev);
 	nic_forget_posted(nic);
 	skb_queue_purge(&nic->txq);
+	/* every pass of the worker ends with a flush */
+	if (WARN_ON_ONCE(nic->rx_list_len))
+		nic_rx_flush(nic);
 	if (netif_running(nic->netdev))
 		netif_wake_queue(nic->netdev);
 }
@@ -943,6 +990,7 @@ static int spar_nic_create(struct spar_dev *sdev)
 	eth_random_addr(nic->mac);
 	mutex_init(&nic->post_lock);
 	skb_queue_head_init(&nic->txq);
+	INIT_LIST_HEAD(&nic->rx_list);
 	nic->posted = kvcalloc(SPAR_NIC_MAX_POSTED, sizeof(*nic->posted),
 			       GFP_KERNEL);
 	nic->bounce = kmalloc(SPAR_NIC_PAGE, GFP_KERNEL);
@@ -1011,6 +1059,7 @@ static const struct spar_backend_ops spar_nic_ops = {
 	.destroy = spar_nic_destroy,
 	.start = spar_nic_start,
 	.stop = spar_nic_stop_backend,
+	.flush = spar_nic_flush,
 	.handle = spar_nic_handle,
 	.poll = spar_nic_poll,
 	.unmap = spar_nic_unmap,
