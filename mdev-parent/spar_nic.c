@@ -22,7 +22,8 @@
 #include "spar_nic_proto.h"
 
 #define SPAR_NIC_MIN_MTU	ETH_MIN_MTU
-#define SPAR_NIC_MAX_MTU	(SPAR_ETH_MAX_MTU - ETH_HLEN)
+/* What a guest that takes SPAR_NIC_F_BIG_MTU may use; others see less. */
+#define SPAR_NIC_MAX_MTU	SPAR_NIC_BIG_MTU_MAX
 #define SPAR_NIC_DEFAULT_MTU	ETH_DATA_LEN
 #define SPAR_NIC_MIN_RCV_BUFS	6
 /*
@@ -524,7 +525,8 @@ static int nic_xmit(struct spar_nic *nic, const struct spar_nic_cmd *cmd,
 	 * a "segmented" frame too short to be one must still fit the MTU.
 	 */
 	if (nic_xmit_offload(nic, skb, &ofl) ||
-	    (!skb_is_gso(skb) && len > SPAR_NIC_MAX_FRAME)) {
+	    (!skb_is_gso(skb) &&
+	     len > spar_nic_max_frame(nic->feat, READ_ONCE(nic->mtu)))) {
 		atomic64_inc(&nic->offload_errors);
 		dev_warn_ratelimited(spar_dev_device(nic->sdev),
 				     "transmit offload does not match the frame's headers; dropped\n");
@@ -557,6 +559,13 @@ static int nic_enbdis(struct spar_nic *nic, const struct spar_nic_cmd *cmd)
 	WRITE_ONCE(nic->feat, feat);
 	WRITE_ONCE(nic->rx_enabled, enable);
 	if (enable) {
+		if (READ_ONCE(nic->mtu) > SPAR_NIC_LEGACY_MTU_MAX &&
+		    !(feat & SPAR_NIC_F_BIG_MTU))
+			dev_warn_ratelimited(spar_dev_device(nic->sdev),
+					     "the guest driver did not take big-mtu: it uses MTU %u, and frames over that from %s (MTU %u) are dropped\n",
+					     SPAR_NIC_LEGACY_MTU_MAX,
+					     nic->netdev->name,
+					     READ_ONCE(nic->mtu));
 		netif_carrier_on(nic->netdev);
 		/* The ACK brings the guest's link up; correct it if need be. */
 		nic->link_reported = 1;
@@ -596,7 +605,9 @@ static int spar_nic_handle(struct spar_dev *sdev, unsigned int chan,
 	nic_count_cmdtype(nic, msg);
 	why = spar_nic_cmd_parse(msg, len,
 				 nic->feat & SPAR_NIC_F_TSO ?
-				 SPAR_NET_MAX_GSO_FRAME : SPAR_NIC_MAX_FRAME,
+				 SPAR_NET_MAX_GSO_FRAME :
+				 spar_nic_max_frame(nic->feat,
+						    READ_ONCE(nic->mtu)),
 				 cmd);
 	if (why) {
 		ret = nic_bad(nic, why);
@@ -738,7 +749,9 @@ static int nic_deliver(struct spar_nic *nic, struct sk_buff *skb)
 		DEV_STATS_INC(nic->netdev, tx_dropped);
 		return 0;
 	}
-	if (len > (large ? SPAR_NET_MAX_GSO_FRAME : SPAR_NIC_MAX_FRAME))
+	/* nic_rcv_offload() let a segmented frame through only with @large */
+	if (len > (skb_is_gso(skb) ? SPAR_NET_MAX_GSO_FRAME :
+		   spar_nic_max_frame(nic->feat, READ_ONCE(nic->mtu))))
 		goto drop;
 	n = nic_chain(nic, len, large ? SPAR_NET_MAX_RCV_CHAIN_LARGE :
 		      SPAR_MAX_NET_RCV_CHAIN, chain);
@@ -924,6 +937,27 @@ static void spar_nic_stop_backend(struct spar_dev *sdev)
 		netif_wake_queue(nic->netdev);
 }
 
+/*
+ * The MTU the channel shows a guest that accepted @features: the whole
+ * MTU with SPAR_NIC_F_BIG_MTU, else no more than s-Par's limit, so that a
+ * driver that knows nothing of the feature never sees a value it cannot
+ * carry.
+ */
+static u32 nic_chan_mtu(struct spar_nic *nic, u32 features)
+{
+	if (spar_nic_features_kept(features) & SPAR_NIC_F_BIG_MTU)
+		return nic->mtu;
+	return min_t(u32, nic->mtu, SPAR_NIC_LEGACY_MTU_MAX);
+}
+
+static void nic_write_mtu(struct spar_nic *nic, struct spar_chan *ch,
+			  u32 features)
+{
+	struct spar_io_channel *io = spar_chan_mem(nic->sdev, ch);
+
+	WRITE_ONCE(io->vnic.mtu, cpu_to_le32(nic_chan_mtu(nic, features)));
+}
+
 static void spar_nic_write_area(struct spar_dev *sdev, struct spar_chan *ch)
 {
 	struct spar_nic *nic = to_nic(sdev);
@@ -933,7 +967,7 @@ static void spar_nic_write_area(struct spar_dev *sdev, struct spar_chan *ch)
 	memcpy(io->vnic.macaddr, nic->mac, ETH_ALEN);
 	/* Every posted buffer may come back at once on the response queue. */
 	io->vnic.num_rcv_bufs = cpu_to_le32(min(nic->num_rcv_bufs, slots - 1));
-	io->vnic.mtu = cpu_to_le32(nic->mtu);
+	nic_write_mtu(nic, ch, sdev->guest_features);
 }
 
 static int nic_flood_get(void *data, u64 *val)
@@ -1048,10 +1082,18 @@ static void spar_nic_destroy(struct spar_dev *sdev)
 	sdev->backend = NULL;
 }
 
-/* The guest reads back the offloads the host will use. */
+/*
+ * The guest reads back the offloads the host will use.  The channel's MTU
+ * follows SPAR_NIC_F_BIG_MTU at once, so that the guest can read it next.
+ */
 static u32 spar_nic_accept_features(struct spar_dev *sdev, u32 features)
 {
-	return spar_nic_features_kept(features);
+	u32 kept = spar_nic_features_kept(features);
+
+	lockdep_assert_held(&sdev->lock);
+	if (sdev->nr_chans)
+		nic_write_mtu(to_nic(sdev), &sdev->chan[NIC_CHAN], kept);
+	return kept;
 }
 
 static const struct spar_backend_ops spar_nic_ops = {
@@ -1298,6 +1340,7 @@ static const struct {
 	{ "guest-csum", SPAR_NIC_F_GUEST_CSUM },
 	{ "tso", SPAR_NIC_F_TSO },
 	{ "large-rx", SPAR_NIC_F_LARGE_RX },
+	{ "big-mtu", SPAR_NIC_F_BIG_MTU },
 };
 
 static ssize_t offloads_show(struct device *dev, struct device_attribute *attr,
@@ -1346,7 +1389,7 @@ static ssize_t offloads_store(struct device *dev, struct device_attribute *attr,
 			if (!strcmp(word, nic_offload_names[i].name))
 				break;
 		if (i == ARRAY_SIZE(nic_offload_names)) {
-			dev_err_ratelimited(dev, "offloads: unknown offload '%s'; give csum, guest-csum, tso, large-rx, all or none\n",
+			dev_err_ratelimited(dev, "offloads: unknown offload '%s'; give csum, guest-csum, tso, large-rx, big-mtu, all or none\n",
 					    word);
 			kfree(text);
 			return -EINVAL;
@@ -1360,6 +1403,10 @@ static ssize_t offloads_store(struct device *dev, struct device_attribute *attr,
 	}
 	if ((f & SPAR_NIC_F_LARGE_RX) && !(f & SPAR_NIC_F_GUEST_CSUM)) {
 		dev_err_ratelimited(dev, "offloads: large-rx needs guest-csum\n");
+		return -EINVAL;
+	}
+	if ((f & SPAR_NIC_F_BIG_MTU) && !(f & SPAR_NIC_F_LARGE_RX)) {
+		dev_err_ratelimited(dev, "offloads: big-mtu needs large-rx\n");
 		return -EINVAL;
 	}
 	mutex_lock(&sdev->lock);

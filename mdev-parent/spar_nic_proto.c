@@ -129,8 +129,9 @@ const char *spar_nic_cmd_parse(const void *slot, size_t slot_len,
  *
  * Without SPAR_NIC_F_CSUM and SPAR_NIC_F_TSO in @features the message
  * has no offload block: @o says "nothing to do" and nothing is read.
- * A frame that is not segmented must fit the protocol's MTU whatever the
- * features; a segmented one needs SPAR_NIC_F_TSO and a checksum request.
+ * A frame that is not segmented must fit s-Par's MTU, or with
+ * SPAR_NIC_F_BIG_MTU the channel's (spar_nic_max_frame()); a segmented one
+ * needs SPAR_NIC_F_TSO and a checksum request.
  *
  * Context: any context; touches nothing but its arguments.
  * Return: NULL, or a short description of what the guest got wrong.
@@ -189,7 +190,7 @@ const char *spar_nic_offload_parse(const void *slot, size_t slot_len,
 	return NULL;
 
 plain:
-	if (frame_len > SPAR_NIC_MAX_FRAME)
+	if (frame_len > spar_nic_max_frame(features, mtu))
 		return "frame longer than the largest MTU";
 	return NULL;
 }

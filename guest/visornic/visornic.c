@@ -70,8 +70,6 @@
  */
 #define VN_RSP_RESERVE		4
 
-/* Largest frame the back-end carries. */
-#define VN_MAX_FRAME		(SPAR_ETH_MAX_MTU + ETH_HLEN)
 /* Offloads this driver implements, if the host offers them. */
 #define VN_FEATURES		SPAR_NIC_F_ALL
 #define VN_TX_MAPS		(MAX_SKB_FRAGS + 1)
@@ -111,7 +109,7 @@
 static unsigned int offloads = VN_FEATURES >> 16;
 module_param(offloads, uint, 0444);
 MODULE_PARM_DESC(offloads,
-		 "channel offloads to take if the host offers them: 1 transmit checksum, 2 receive checksum, 4 TSO, 8 large receive (default 15; 0 speaks the s-Par protocol only)");
+		 "channel offloads to take if the host offers them: 1 transmit checksum, 2 receive checksum, 4 TSO, 8 large receive, 16 MTU over 16370 (default 31; 0 speaks the s-Par protocol only)");
 
 /* visornic.flags */
 enum {
@@ -187,6 +185,8 @@ struct visornic_stats {
  * @upper: stop the transmit queue at this many in flight
  * @lower: wake it again at this many
  * @feat: SPAR_NIC_F_* the host recorded as accepted
+ * @max_frame: longest unsegmented frame either side sends, Ethernet
+ *	header included
  * @lock: serialises inserts on the command queue (and @cmd), and guards
  *	@tx, @tx_count, @tx_next and @tx_tag
  * @cmd: message being inserted
@@ -225,6 +225,7 @@ struct visornic {
 	u32 upper;
 	u32 lower;
 	u32 feat;
+	u32 max_frame;
 
 	spinlock_t lock; /* see above */
 	struct spar_uiscmdrsp *cmd;
@@ -655,7 +656,7 @@ static netdev_tx_t visornic_xmit(struct sk_buff *skb, struct net_device *netdev)
 		return NETDEV_TX_BUSY;
 	}
 	if (skb->len < ETH_HLEN ||
-	    skb->len > (skb_is_gso(skb) ? SPAR_NET_MAX_GSO_FRAME : VN_MAX_FRAME))
+	    skb->len > (skb_is_gso(skb) ? SPAR_NET_MAX_GSO_FRAME : vn->max_frame))
 		return vn_drop(vn, skb);
 	/* Only what was negotiated reaches here; else do it in software. */
 	if ((skb_is_gso(skb) && !(vn->feat & SPAR_NIC_F_TSO)) ||
@@ -877,7 +878,7 @@ static int vn_rcv_offload(struct visornic *vn, const struct spar_uiscmdrsp *rsp,
 	if (virtio_net_hdr_to_skb(skb, &h, true))
 		return -EINVAL;
 	/* Only a segmented frame may exceed the MTU's frame. */
-	if (!skb_is_gso(skb) && skb->len > VN_MAX_FRAME)
+	if (!skb_is_gso(skb) && skb->len > vn->max_frame)
 		return -EINVAL;
 	return 0;
 }
@@ -1325,7 +1326,7 @@ static void vn_set_thresholds(struct visornic *vn, u32 n)
 	vn->lower = max_t(u32, 1, vn->max_outstanding / 2);
 }
 
-static int vn_read_config(struct visornic *vn, u8 *mac, u32 *mtu, u32 *cap)
+static int vn_read_config(struct visornic *vn, u8 *mac, u32 *cap)
 {
 	struct visor_device *vdev = vn->vdev;
 	__le32 val, val2;
@@ -1338,10 +1339,6 @@ static int vn_read_config(struct visornic *vn, u8 *mac, u32 *mtu, u32 *cap)
 	if (ret)
 		return ret;
 	vn->num_rcv_bufs = le32_to_cpu(val);
-	ret = visorbus_read_channel(vdev, VN_OFF_MTU, &val, sizeof(val));
-	if (ret)
-		return ret;
-	*mtu = le32_to_cpu(val);
 	ret = visorbus_read_channel(vdev, VN_OFF_CMD_CAP, &val, sizeof(val));
 	if (ret)
 		return ret;
@@ -1359,14 +1356,33 @@ static int vn_read_config(struct visornic *vn, u8 *mac, u32 *mtu, u32 *cap)
 			vn->num_rcv_bufs);
 		return -EINVAL;
 	}
-	if (*mtu < ETH_MIN_MTU || *mtu > SPAR_ETH_MAX_MTU) {
-		dev_err(&vdev->device, "bad MTU %u\n", *mtu);
-		return -EINVAL;
-	}
 	if (!is_valid_ether_addr(mac)) {
 		dev_err(&vdev->device, "bad MAC address %pM\n", mac);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+/*
+ * The MTU, read once the offloads are taken: with SPAR_NIC_F_BIG_MTU the
+ * host shows the whole of it, which may exceed s-Par's limit.
+ */
+static int vn_read_mtu(struct visornic *vn, u32 *mtu)
+{
+	u32 max = vn->feat & SPAR_NIC_F_BIG_MTU ? SPAR_NIC_BIG_MTU_MAX :
+		  SPAR_ETH_MAX_MTU;
+	__le32 val;
+	int ret;
+
+	ret = visorbus_read_channel(vn->vdev, VN_OFF_MTU, &val, sizeof(val));
+	if (ret)
+		return ret;
+	*mtu = le32_to_cpu(val);
+	if (*mtu < ETH_MIN_MTU || *mtu > max) {
+		dev_err(&vn->vdev->device, "bad MTU %u\n", *mtu);
+		return -EINVAL;
+	}
+	vn->max_frame = spar_nic_max_frame(vn->feat, *mtu);
 	return 0;
 }
 
@@ -1461,7 +1477,7 @@ static int visornic_probe(struct visor_device *vdev)
 		ret = -ENODEV;
 		goto err_netdev;
 	}
-	ret = vn_read_config(vn, mac, &mtu, &cap);
+	ret = vn_read_config(vn, mac, &cap);
 	if (ret)
 		goto err_netdev;
 	/* What can be outstanding at once must fit in either queue. */
@@ -1487,6 +1503,10 @@ static int visornic_probe(struct visor_device *vdev)
 	if (ret)
 		goto err_free;
 
+	vn_take_offloads(vn);
+	ret = vn_read_mtu(vn, &mtu);
+	if (ret)
+		goto err_features;
 	eth_hw_addr_set(netdev, mac);
 	netdev->mtu = mtu;
 	netdev->min_mtu = ETH_MIN_MTU;
@@ -1494,7 +1514,6 @@ static int visornic_probe(struct visor_device *vdev)
 	netdev->netdev_ops = &visornic_netdev_ops;
 	netdev->ethtool_ops = &visornic_ethtool_ops;
 	netdev->watchdog_timeo = VN_WATCHDOG;
-	vn_take_offloads(vn);
 	SET_NETDEV_DEV(netdev, &vdev->device);
 	netif_napi_add(netdev, &vn->napi, visornic_poll);
 	netif_carrier_off(netdev);
@@ -1529,6 +1548,7 @@ err_napi:
 	mutex_unlock(&vn->state_lock);
 	netif_napi_del(&vn->napi);
 	dev_set_drvdata(&vdev->device, NULL);
+err_features:
 	visorbus_set_device_features(vdev, 0);
 err_free:
 	vn_free(vn);

@@ -17,9 +17,11 @@
  * @features: SPAR_NIC_F_* a guest accepted
  *
  * Segmentation needs checksums filled in on the way: TSO stands only with
- * transmit checksums, large receive only with receive checksums.
+ * transmit checksums, large receive only with receive checksums.  A big
+ * MTU needs large receive, which carries frames over more than five
+ * buffers.
  *
- * Return: @features without those that lack their checksum feature.
+ * Return: @features without those that lack the feature they build on.
  */
 static inline u32 spar_nic_features_kept(u32 features)
 {
@@ -28,7 +30,31 @@ static inline u32 spar_nic_features_kept(u32 features)
 		features &= ~SPAR_NIC_F_TSO;
 	if (!(features & SPAR_NIC_F_GUEST_CSUM))
 		features &= ~SPAR_NIC_F_LARGE_RX;
+	if (!(features & SPAR_NIC_F_LARGE_RX))
+		features &= ~SPAR_NIC_F_BIG_MTU;
 	return features;
+}
+
+/**
+ * spar_nic_max_frame() - the longest unsegmented frame either side sends
+ * @features: SPAR_NIC_F_* in force
+ * @mtu: the channel's MTU
+ *
+ * s-Par's limit, or with SPAR_NIC_F_BIG_MTU the MTU's frame if that is
+ * longer: the feature never makes the limit tighter.
+ *
+ * Return: bytes, Ethernet header included.
+ */
+static inline u32 spar_nic_max_frame(u32 features, u32 mtu)
+{
+	u32 legacy = SPAR_ETH_MAX_MTU + SPAR_ETH_HEADER_SIZE;
+
+	if (!(features & SPAR_NIC_F_BIG_MTU))
+		return legacy;
+	if (mtu > SPAR_NIC_BIG_MTU_MAX)
+		mtu = SPAR_NIC_BIG_MTU_MAX;
+	return mtu + SPAR_ETH_HEADER_SIZE > legacy ?
+	       mtu + SPAR_ETH_HEADER_SIZE : legacy;
 }
 
 #ifdef __KERNEL__

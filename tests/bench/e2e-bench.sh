@@ -209,7 +209,7 @@ if grep -q '^RESULT ' "$raw"; then
 		print "against.  Worker CPU: utime+stime of the instance engine thread (spar/<uuid>)"
 		print "per MiB moved.  Ping from L1 to L2.  Ratios: the column over virtio-net"
 		print "(above 1: slower for rtt, more packets for pkts/MiB); -: not applicable."
-		print "features: stats/features; 0xf0000 = csum guest-csum tso large-rx, 0 = plain s-Par."
+		print "features: stats/features; 0x1f0000 = csum guest-csum tso large-rx big-mtu, 0 = plain s-Par."
 	}' "$raw"
 fi
 

@@ -128,7 +128,11 @@ static void check_offload(const u8 *slot, size_t slot_len, u32 features,
 		ASSERT(o.csum_start >= SPAR_NIC_MIN_CSUM_START);
 	}
 	if (o.gso_type == SPAR_NET_GSO_NONE) {
-		ASSERT(len <= SPAR_NIC_MAX_FRAME);
+		/* s-Par's limit, or up to the channel's MTU with big-mtu */
+		ASSERT(len <= SPAR_NIC_MAX_FRAME ||
+		       ((features & SPAR_NIC_F_BIG_MTU) &&
+			len <= (u64)mtu + SPAR_ETH_HEADER_SIZE &&
+			len <= SPAR_NIC_BIG_MTU_MAX + SPAR_ETH_HEADER_SIZE));
 		return;
 	}
 	base = o.gso_type & ~SPAR_NET_GSO_ECN;
@@ -183,7 +187,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * top bits of the frame limit pick: what it accepts fits the frame.
 	 */
 	if (!why && cmd->type == SPAR_NET_XMIT)
-		check_offload(slot, slot_len, (max_frame >> 28) << 16,
+		check_offload(slot, slot_len, (max_frame >> 27) << 16,
 			      cmd->xmit.len, slot_len * 8);
 
 	free(again);

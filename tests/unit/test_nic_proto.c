@@ -517,7 +517,9 @@ static void t_ofl_layout(void)
 	CHECK_EQ(sizeof(struct spar_net_offload), 16 + 12 * 8);
 	CHECK_EQ(SPAR_NET_MAX_RCV_CHAIN_LARGE, 17);
 	CHECK_EQ(SPAR_NET_MAX_GSO_FRAME, 65550);
-	CHECK_EQ(SPAR_NIC_F_ALL, 0xf0000);
+	CHECK_EQ(SPAR_NIC_F_ALL, 0x1f0000);
+	CHECK_EQ(SPAR_NIC_LEGACY_MTU_MAX, SPAR_ETH_MAX_MTU - 14);
+	CHECK(SPAR_NIC_BIG_MTU_MAX + 14 <= SPAR_NET_MAX_GSO_FRAME);
 	CHECK(!(SPAR_NIC_F_ALL & SPAR_TRANSPORT_F_TRANSPORT_MASK));
 	/* values are virtio-net's: both sides hand them to its helpers */
 	CHECK_EQ(SPAR_NET_OFL_F_NEEDS_CSUM, VIRTIO_NET_HDR_F_NEEDS_CSUM);
@@ -692,6 +694,49 @@ static void t_ofl_kept(void)
 	CHECK_EQ(spar_nic_features_kept(SPAR_NIC_F_TSO | SPAR_NIC_F_CSUM |
 					SPAR_NIC_F_LARGE_RX),
 		 SPAR_NIC_F_TSO | SPAR_NIC_F_CSUM);
+	/* a big MTU stands on large receive, and so on receive checksums */
+	CHECK_EQ(spar_nic_features_kept(SPAR_NIC_F_BIG_MTU |
+					SPAR_NIC_F_GUEST_CSUM), SPAR_NIC_F_GUEST_CSUM);
+	CHECK_EQ(spar_nic_features_kept(SPAR_NIC_F_BIG_MTU |
+					SPAR_NIC_F_LARGE_RX), 0);
+	CHECK_EQ(spar_nic_features_kept(SPAR_NIC_F_BIG_MTU |
+					SPAR_NIC_F_LARGE_RX |
+					SPAR_NIC_F_GUEST_CSUM),
+		 SPAR_NIC_F_BIG_MTU | SPAR_NIC_F_LARGE_RX |
+		 SPAR_NIC_F_GUEST_CSUM);
+}
+
+/* an unsegmented frame may reach the channel's MTU only with big-mtu */
+static void t_ofl_big_mtu(void)
+{
+	u32 rx = SPAR_NIC_F_GUEST_CSUM | SPAR_NIC_F_LARGE_RX;
+	u32 big = rx | SPAR_NIC_F_BIG_MTU;
+	struct spar_uiscmdrsp *c = slot_new(CMD_LEN);
+	struct spar_nic_offload o;
+
+	CHECK_EQ(spar_nic_max_frame(0, 65535), SPAR_NIC_MAX_FRAME);
+	CHECK_EQ(spar_nic_max_frame(rx, 65535), SPAR_NIC_MAX_FRAME);
+	CHECK_EQ(spar_nic_max_frame(big, 65535), 65535 + 14);
+	CHECK_EQ(spar_nic_max_frame(big, 30000), 30014);
+	/* never tighter than s-Par's limit, never past the feature's */
+	CHECK_EQ(spar_nic_max_frame(big, 1500), SPAR_NIC_MAX_FRAME);
+	CHECK_EQ(spar_nic_max_frame(big, 0xffffffff),
+		 SPAR_NIC_BIG_MTU_MAX + 14);
+
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, big, 30014, 30000, &o),
+		  NULL);
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, big, 30015, 30000, &o),
+		  WHY_LONG);
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, rx, 30014, 30000, &o),
+		  WHY_LONG);
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, big | SPAR_NIC_F_CSUM |
+					 SPAR_NIC_F_TSO, 65549, 65535, &o),
+		  NULL);
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, big, 65550, 65535, &o),
+		  WHY_LONG);
+	CHECK_WHY(spar_nic_offload_parse(c, CMD_LEN, big,
+					 SPAR_NIC_MAX_FRAME, 1500, &o), NULL);
+	slot_free();
 }
 
 static const struct unit_case cases[] = {
@@ -718,6 +763,7 @@ static const struct unit_case cases[] = {
 	{ "offload-gso", t_ofl_gso },
 	{ "offload-slot", t_ofl_slot },
 	{ "offload-kept", t_ofl_kept },
+	{ "offload-big-mtu", t_ofl_big_mtu },
 };
 
 int main(void)

@@ -58,13 +58,13 @@ int spar_arena_map(struct spar_vfio *v, struct spar_arena *a);
 int spar_arena_unmap(struct spar_vfio *v, struct spar_arena *a);
 void spar_arena_destroy(struct spar_vfio *v, struct spar_arena *a);
 
-#define SPAR_VNIC_TX_SLOT_PAGES	5	/* a 16398-byte frame at offset 0 */
+#define SPAR_VNIC_TX_SLOT_PAGES	17	/* a 65550-byte frame at offset 0 */
 #define SPAR_VNIC_BACKLOG	1024
 
 struct spar_vnic {
 	struct spar_guest *g;
 	struct spar_arena rx;	/* one receive buffer per page */
-	struct spar_arena tx;	/* tx_slots slots of 5 pages */
+	struct spar_arena tx;	/* tx_slots slots of SPAR_VNIC_TX_SLOT_PAGES pages */
 	uint32_t nbufs;
 	uint32_t tx_slots;
 	uint64_t tx_seq;

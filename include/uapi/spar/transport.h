@@ -102,9 +102,21 @@
 #define SPAR_NIC_F_TSO				(1U << 18)
 /* NET_RCV may carry merged TCP frames over more buffers; needs F_GUEST_CSUM */
 #define SPAR_NIC_F_LARGE_RX			(1U << 19)
+/*
+ * The channel's MTU may exceed SPAR_ETH_MAX_MTU - 14, up to
+ * SPAR_NIC_BIG_MTU_MAX: while the guest accepts it, vnic.mtu holds the
+ * whole MTU (else at most 16370) and frames of that size go both ways
+ * unsegmented; needs F_LARGE_RX.  Unlike the others, accepting it acts at
+ * once: read vnic.mtu after writing GUEST_FEATURES.
+ */
+#define SPAR_NIC_F_BIG_MTU			(1U << 20)
 #define SPAR_NIC_F_ALL							\
 	(SPAR_NIC_F_CSUM | SPAR_NIC_F_GUEST_CSUM | SPAR_NIC_F_TSO |	\
-	 SPAR_NIC_F_LARGE_RX)
+	 SPAR_NIC_F_LARGE_RX | SPAR_NIC_F_BIG_MTU)
+/* Largest MTU with SPAR_NIC_F_BIG_MTU: an IP packet's limit */
+#define SPAR_NIC_BIG_MTU_MAX			65535
+/* Largest MTU without it: s-Par's frame limit less the Ethernet header */
+#define SPAR_NIC_LEGACY_MTU_MAX			(16384 - 14)
 
 /*
  * BAR2 registers.  Every register is 32 bits wide and must be accessed

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # visornic end to end: a spar-nic instance (host interface spn-e2e,
-# 10.99.0.1/24, MTU 9000) passed to an L2 guest that loads visorbus and
-# visornic and talks to this VM over it (10.99.0.2/24): pings both ways,
-# 9000-byte frames both ways (chained receive), transfers both ways checked
+# 10.99.0.1/24, MTU 30000, over s-Par's 16370) passed to an L2 guest that
+# loads visorbus and visornic and talks to this VM over it (10.99.0.2/24):
+# pings both ways, 9000-byte frames both ways (chained receive), 30000-byte
+# pings both ways unfragmented (big-mtu), transfers both ways checked
 # by MD5, carrier following the host interface, a back-end recovery in the
 # middle of a transfer, unloading and reloading visornic while the
 # instance stays, reloading it with each offload refused and with none
@@ -39,15 +40,17 @@ FAULTS=/sys/kernel/debug/spar_mdev
 BB="$(command -v busybox)"
 # What the L2 guest reports, in order.
 L2_CHECKS="alias load driver-name bus-device mtu carrier-up ping-guest-to-host
-jumbo-guest-to-host get-from-host carrier-down carrier-up-again
+jumbo-guest-to-host big-guest-to-host get-from-host carrier-down carrier-up-again
 ping-after-carrier recover-during-transfer recover-transfer recover-resumed
 ping-after-recover rmmod rmmod-gone reload reload-carrier ping-after-reload
 napi-trace flood-taken napi-budget ping-after-flood ofl14-load
 ofl14-get-from-host ofl13-load ofl13-get-from-host ofl11-load
-ofl11-get-from-host ofl7-load ofl7-get-from-host ofl0-load ofl0-get-from-host"
+ofl11-get-from-host ofl7-load ofl7-get-from-host ofl0-load ofl0-get-from-host
+ofl14-mtu ofl13-mtu ofl11-mtu ofl7-mtu ofl0-mtu"
 # shellcheck disable=SC2046,SC2086 # one check name a word
 t_declare nic-{modules-built,create,ifname,mtu-attr,host-up,initrd} \
-	nic-{ping-host-to-guest,jumbo-host-to-guest,get-from-guest,recover-write} \
+	nic-{ping-host-to-guest,jumbo-host-to-guest,big-host-to-guest} \
+	nic-{get-from-guest,recover-write} \
 	nic-md5-{guest-to-host,host-to-guest,recover} \
 	nic-{flood-file,flood-posted} \
 	nic-ofl{14,13,11,7,0}-{features,get-from-guest,md5-guest-to-host} \
@@ -104,6 +107,11 @@ up() {
 		carrier_is 1 30
 }
 md5() { md5sum "$1" | cut -d' ' -f1; }
+# IP datagrams this side had to reassemble so far.
+reasm() {
+	awk '/^Ip:/ { if (!h) { for (i = 1; i <= NF; i++) c[$i] = i; h = 1 }
+		else print $c["ReasmReqds"] }' /proc/net/snmp
+}
 # pings COUNT ARG...: every one of COUNT pings answered.
 pings() {
 	n="$1"
@@ -123,7 +131,7 @@ res driver-name "$?" "eth0 driver '$d'"
 b="$(readlink /sys/class/net/eth0/device 2> /dev/null)"
 case "${b##*/}" in vbus*:dev*) r=0 ;; *) r=1 ;; esac
 res bus-device "$r" "eth0 device '$b'"
-[ "$(cat /sys/class/net/eth0/mtu)" = 9000 ]
+[ "$(cat /sys/class/net/eth0/mtu)" = 30000 ]
 res mtu "$?" "mtu $(cat /sys/class/net/eth0/mtu)"
 up
 res carrier-up "$?"
@@ -133,6 +141,14 @@ res ping-guest-to-host "$?"
 # 9014-byte frames: three chained receive buffers each.
 pings 3 -W 5 -s 8972 10.99.0.1
 res jumbo-guest-to-host "$?"
+# 30014-byte frames (big-mtu, eight receive buffers): the replies come back
+# whole, so nothing here is reassembled.
+r0="$(reasm)"
+pings 3 -W 10 -s 29972 10.99.0.1
+r=$?
+r1="$(reasm)"
+[ "$r" = 0 ] && [ "$r1" = "$r0" ]
+res big-guest-to-host "$?" "ping status $r, $((r1 - r0)) datagrams reassembled"
 diag
 
 step HOSTPING
@@ -203,6 +219,9 @@ say MD5 o2 "$(md5 /tmp/www/o2.bin)"
 for m in 14 13 11 7 0; do
 	rmmod visornic && insmod /modules/visornic.ko offloads=$m && up
 	res "ofl$m-load" "$?"
+	# without big-mtu (16) the channel shows s-Par's largest MTU
+	[ "$(cat /sys/class/net/eth0/mtu)" = 16370 ]
+	res "ofl$m-mtu" "$?" "mtu $(cat /sys/class/net/eth0/mtu)"
 	step "OFL$m"
 	go "ofl$m" 120
 	fetch 120 /tmp/o1.bin http://10.99.0.1:8080/o1.bin
@@ -285,6 +304,25 @@ host_pings() {
 	"$BB" ping -c "$n" "$@" 2>&1 | grep -q " $n packets received"
 }
 
+# IP datagrams this side had to reassemble so far.
+# shellcheck disable=SC2317 # called through t_ok
+reasm() {
+	awk '/^Ip:/ { if (!h) { for (i = 1; i <= NF; i++) c[$i] = i; h = 1 }
+		else print $c["ReasmReqds"] }' /proc/net/snmp
+}
+
+# big_pings: 30000-byte pings answered, the replies unfragmented.
+# shellcheck disable=SC2317 # called through t_ok
+big_pings() {
+	local r0
+	r0="$(reasm)"
+	host_pings 3 -W 10 -s 29972 "$GUEST_IP" || return 1
+	[ "$(reasm)" = "$r0" ] || {
+		echo "# $(($(reasm) - r0)) datagrams reassembled"
+		return 1
+	}
+}
+
 # Counters of the host interface and of the instance, as comments.
 host_diag() {
 	ip -s link show "$IFNAME" | sed 's/^/# /'
@@ -320,7 +358,7 @@ make_initrd() {
 }
 
 # ofl_variant MASK: the L2 guest reloaded visornic with offloads=MASK
-# (bits 1 csum, 2 guest-csum, 4 tso, 8 large-rx).  The host took up those
+# (bits 1 csum, 2 guest-csum, 4 tso, 8 large-rx, 16 big-mtu).  The host took up those
 # it offers whose checksum feature came too; a transfer each way moves
 # exactly the counters of what was taken.
 ofl_variant() {
@@ -332,6 +370,7 @@ ofl_variant() {
 	want=$((m << 16))
 	((m & 1)) || want=$((want & ~(4 << 16)))
 	((m & 2)) || want=$((want & ~(8 << 16)))
+	((want & (8 << 16))) || want=$((want & ~(16 << 16)))
 	t_eq "nic-ofl$m-features" "$want" "$(cat "$DEV/stats/features")"
 	c0="$(cat "$DEV"/stats/{csum_xmit,gso_xmit,gso_rcv})"
 	rm -f "$WORK/o2.bin"
@@ -368,6 +407,7 @@ host_side() {
 	if mark HOSTPING 300; then
 		t_ok nic-ping-host-to-guest host_pings 3 -W 3 "$GUEST_IP"
 		t_ok nic-jumbo-host-to-guest host_pings 3 -W 5 -s 8972 "$GUEST_IP"
+		t_ok nic-big-host-to-guest big_pings
 		host_diag
 		step_done hostping
 	else
@@ -432,7 +472,7 @@ UUID="$(new_uuid)"
 DEV="$MDEV_DEVICES/$UUID"
 t_ok nic-create mdev_create spar-nic "$UUID"
 t_ok nic-ifname sysfs_write "$DEV/ifname" "$IFNAME"
-t_ok nic-mtu-attr sysfs_write "$DEV/mtu" 9000
+t_ok nic-mtu-attr sysfs_write "$DEV/mtu" 30000
 ip addr add "$HOST_IP/24" dev "$IFNAME"
 t_ok nic-host-up ip link set "$IFNAME" up
 t_ok nic-initrd make_initrd

@@ -58,6 +58,8 @@
 #define NBUFS		32
 #define TX_SLOTS	16
 #define MAX_FRAME	(SPAR_ETH_MAX_MTU + SPAR_ETH_HEADER_SIZE)
+/* Buffers for any frame a check may move: 64 KiB and a header. */
+#define FRAME_BUF	SPAR_NET_MAX_GSO_FRAME
 #define TMO		3000	/* ms for anything the host should do */
 
 static int failures;
@@ -370,7 +372,7 @@ static int inst_start(struct inst *in)
 /* guest transmits one frame; checks XMIT_DONE and the bytes on the host */
 static int xmit_check(struct inst *in, uint32_t len, uint32_t seq)
 {
-	static uint8_t f[MAX_FRAME], got[MAX_FRAME];
+	static uint8_t f[FRAME_BUF], got[FRAME_BUF];
 	static const uint8_t dst[6] = { 0x02, 0x5a, 0, 0, 0, 0x02 };
 	struct spar_uiscmdrsp r;
 	int n, ret;
@@ -386,7 +388,14 @@ static int xmit_check(struct inst *in, uint32_t len, uint32_t seq)
 	if (le32toh(r.net.xmtdone.xmt_done_result) != SPAR_XMIT_SUCCESS)
 		return bad("XMIT_DONE result %u",
 			   le32toh(r.net.xmtdone.xmt_done_result));
-	n = host_recv(in, got, sizeof(got), TMO);
+	/*
+	 * The completion may overtake the frame on its way into the host
+	 * stack, so an earlier case's frame can still come first: skip
+	 * frames that carry another sequence number.
+	 */
+	do {
+		n = host_recv(in, got, sizeof(got), TMO);
+	} while (n >= 18 && len >= 18 && memcmp(got + 14, &seq, 4));
 	if (n < 0)
 		return bad("%u-byte frame never appeared on %s", len,
 			   in->ifname);
@@ -400,7 +409,7 @@ static int xmit_check(struct inst *in, uint32_t len, uint32_t seq)
 static int rcv_check(struct inst *in, const uint8_t *dst, uint32_t len,
 		     uint32_t seq, int *bufs)
 {
-	static uint8_t f[MAX_FRAME], got[MAX_FRAME];
+	static uint8_t f[FRAME_BUF], got[FRAME_BUF];
 	struct spar_uiscmdrsp r;
 	int n, ret;
 
@@ -1561,6 +1570,8 @@ static uint32_t ofl_kept(uint32_t f)
 		f &= ~SPAR_NIC_F_TSO;
 	if (!(f & SPAR_NIC_F_GUEST_CSUM))
 		f &= ~SPAR_NIC_F_LARGE_RX;
+	if (!(f & SPAR_NIC_F_LARGE_RX))
+		f &= ~SPAR_NIC_F_BIG_MTU;
 	return f;
 }
 
@@ -2229,6 +2240,125 @@ static int do_offloads_none(char **argv)
 		     !ofl_rcv(&in, 0, 0) && !xmit_check(&in, 300, 1510);
 	}
 	result("offload-not-offered", ok);
+	inst_close(&in);
+	return 0;
+}
+
+/* ---- an MTU over s-Par's limit (SPAR_NIC_F_BIG_MTU) ---- */
+
+/* The instance's mtu attribute, which 60-nic.sh sets before this runs. */
+#define BIG_MTU		30000
+#define BIG_FRAME	(BIG_MTU + SPAR_ETH_HEADER_SIZE)
+
+static int chan_mtu_is(struct inst *in, uint32_t want, const char *when)
+{
+	uint32_t v;
+	int ret;
+
+	ret = spar_vfio_bar0_read(&in->v, in->g.chan_off[0] +
+				  offsetof(struct spar_io_channel, vnic.mtu),
+				  &v, sizeof(v));
+	if (ret)
+		return bad("BAR0 read: %s", strerror(-ret));
+	if (le32toh(v) != want)
+		return bad("channel mtu %u %s, want %u", le32toh(v), when, want);
+	return 0;
+}
+
+/* the channel shows the whole MTU exactly while the guest accepts it */
+static int case_big_mtu_channel(struct inst *in)
+{
+	uint32_t t = SPAR_TRANSPORT_F_ALL;
+
+	if (!(reg(in, SPAR_REG_HOST_FEATURES) & SPAR_NIC_F_BIG_MTU))
+		return bad("HOST_FEATURES %#x: big-mtu not offered",
+			   reg(in, SPAR_REG_HOST_FEATURES));
+	if (chan_mtu_is(in, SPAR_NIC_LEGACY_MTU_MAX, "before any feature"))
+		return -1;
+	spar_vfio_reg_write(&in->v, SPAR_REG_GUEST_FEATURES,
+			    t | SPAR_NIC_F_ALL);
+	if (reg(in, SPAR_REG_GUEST_FEATURES) != (t | SPAR_NIC_F_ALL))
+		return bad("GUEST_FEATURES %#x after accepting every feature",
+			   reg(in, SPAR_REG_GUEST_FEATURES));
+	if (chan_mtu_is(in, BIG_MTU, "with big-mtu accepted"))
+		return -1;
+	/* it stands on large receive */
+	spar_vfio_reg_write(&in->v, SPAR_REG_GUEST_FEATURES,
+			    t | SPAR_NIC_F_GUEST_CSUM | SPAR_NIC_F_BIG_MTU);
+	if (reg(in, SPAR_REG_GUEST_FEATURES) != (t | SPAR_NIC_F_GUEST_CSUM))
+		return bad("GUEST_FEATURES %#x: big-mtu recorded without large-rx",
+			   reg(in, SPAR_REG_GUEST_FEATURES));
+	if (chan_mtu_is(in, SPAR_NIC_LEGACY_MTU_MAX, "with big-mtu dropped"))
+		return -1;
+	spar_vfio_reg_write(&in->v, SPAR_REG_GUEST_FEATURES,
+			    t | SPAR_NIC_F_ALL);
+	return chan_mtu_is(in, BIG_MTU, "with big-mtu accepted again");
+}
+
+/* unsegmented frames of the whole MTU go both ways */
+static int case_big_mtu_frames(struct inst *in)
+{
+	int bufs = 0, want;
+
+	if (inst_start(in))
+		return -1;
+	if (stat_of(in, "features") != SPAR_NIC_F_ALL)
+		return bad("stats/features %#llx, want %#x",
+			   stat_of(in, "features"), SPAR_NIC_F_ALL);
+	if (rcv_check(in, in->mac, BIG_FRAME, 800, &bufs))
+		return -1;
+	want = (BIG_FRAME + SPAR_RCVPOST_BUF_SIZE - 1) / SPAR_RCVPOST_BUF_SIZE;
+	if (bufs != want)
+		return bad("%u-byte frame came in %d buffers, want %d",
+			   BIG_FRAME, bufs, want);
+	sock_drain(in);
+	return xmit_check(in, BIG_FRAME, 801);
+}
+
+/*
+ * Refused: the channel shows s-Par's MTU, the host drops a longer frame
+ * meant for the guest, and one from the guest breaks the protocol.
+ */
+static int case_big_mtu_refused(struct inst *in)
+{
+	static uint8_t f[FRAME_BUF];
+	long long d0;
+
+	if (ofl_renegotiate(in, SPAR_NIC_F_ALL & ~SPAR_NIC_F_BIG_MTU))
+		return -1;
+	if (chan_mtu_is(in, SPAR_NIC_LEGACY_MTU_MAX, "with big-mtu refused"))
+		return -1;
+	d0 = netstat(in, "statistics/tx_dropped");
+	make_frame(f, BIG_FRAME, in->mac, 802);
+	if (host_send(in, f, BIG_FRAME))
+		return -1;
+	if (netstat_wait(in, "statistics/tx_dropped", d0, 1, TMO) < 1)
+		return bad("tx_dropped of %s did not move for a %u-byte frame",
+			   in->ifname, BIG_FRAME);
+	if (rcv_none(in, 300))
+		return -1;
+	/* s-Par's largest frame still goes through */
+	if (rcv_check(in, in->mac, MAX_FRAME, 803, NULL))
+		return -1;
+	make_frame(f, BIG_FRAME, in->mac, 804);
+	if (spar_vnic_xmit(&in->n, f, BIG_FRAME))
+		return bad("cannot queue the transmit");
+	if (wait_needs_reset(in))
+		return bad("a %u-byte transmit without big-mtu did not break the device",
+			   BIG_FRAME);
+	return 0;
+}
+
+static int do_big_mtu(char **argv)
+{
+	struct inst in = { .uuid = argv[0] };
+	int ok;
+
+	ok = !inst_open(&in, SPAR_TRANSPORT_F_ALL);
+	result("big-mtu-channel", ok && !case_big_mtu_channel(&in));
+	in.n.auto_repost = 1;
+	result("big-mtu-frames", ok && !case_big_mtu_frames(&in));
+	result("big-mtu-refused", ok && !case_big_mtu_refused(&in));
 	inst_close(&in);
 	return 0;
 }
@@ -2932,6 +3062,8 @@ int main(int argc, char **argv)
 		  "offload-negotiation offload-csum-xmit offload-gso-xmit "
 		  "offload-large-rcv offload-no-large-rcv offload-none-rcv" },
 		{ "offloads-none", 1, do_offloads_none, "offload-not-offered" },
+		{ "big-mtu", 1, do_big_mtu,
+		  "big-mtu-channel big-mtu-frames big-mtu-refused" },
 		{ "states", 1, do_states,
 		  "pause-resume pause-timeout guest-status intx pause-unsupported" },
 		{ "busmaster", 1, do_busmaster,

@@ -59,7 +59,7 @@ dmesg_mark
 t_not attrs-bad-start mdevctl start -u "$u"
 t_not attrs-bad-no-device test -e "$MDEV_DEVICES/$u"
 t_eq attrs-bad-avail "$before" "$(avail spar-nic)"
-t_match attrs-bad-message 'mtu: .99999. is not a number from 68 to 16370' \
+t_match attrs-bad-message 'mtu: .99999. is not a number from 68 to 65535' \
 	"$(dmesg_since)"
 t_ok attrs-bad-undefine mdevctl undefine -u "$u"
 

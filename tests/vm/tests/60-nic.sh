@@ -39,7 +39,8 @@ bad=""
 for kv in mac=zz:zz:zz:zz:zz:zz mac=01:00:5e:00:00:01 mac=00:00:00:00:00:00 \
 	mtu=10 mtu=99999 mtu=abc num_rcv_bufs=2 num_rcv_bufs=100000 \
 	ifname=a/b ifname=waytoolonginterfacename ifname= offloads=bogus \
-	offloads=tso offloads=large-rx "offloads=csum gso"; do
+	offloads=tso offloads=large-rx "offloads=csum gso" \
+	offloads=big-mtu offloads=guest-csum,big-mtu; do
 	k="${kv%%=*}"
 	before="$(rd "$d/$k")"
 	if sysfs_write "$d/$k" "${kv#*=}" > /dev/null; then
@@ -67,7 +68,8 @@ t_client "$prog" basic "$u"
 
 # Offloads: offered by default, negotiated, used both ways; then offered
 # none, which leaves the s-Par protocol as it was.
-t_eq nic-offloads-default "csum guest-csum tso large-rx" "$(rd "$d/offloads")"
+t_eq nic-offloads-default "csum guest-csum tso large-rx big-mtu" \
+	"$(rd "$d/offloads")"
 t_client "$prog" offloads "$u"
 ok=1
 sysfs_write "$d/offloads" "csum,tso" > /dev/null || ok=0
@@ -82,6 +84,15 @@ if out="$(sysfs_write "$d/mtu" 9000)"; then
 	t_client "$prog" jumbo "$u"
 else
 	t_fail nic-receive-jumbo "mtu 9000: $out"
+fi
+sysfs_write "$d/mtu" 1500 > /dev/null
+
+# An MTU over s-Par's 16370: the channel shows it, and frames of that size
+# move, only while the guest takes big-mtu.
+if out="$(sysfs_write "$d/mtu" 30000)"; then
+	t_client "$prog" big-mtu "$u"
+else
+	t_fail nic-big-mtu-channel "mtu 30000: $out"
 fi
 sysfs_write "$d/mtu" 1500 > /dev/null
 
