@@ -17,6 +17,7 @@
 #include <linux/slab.h>
 #include <linux/skbuff.h>
 #include <linux/virtio_net.h>
+#include <net/gro_cells.h>
 
 #include "spar_iochan.h"
 #include "spar_nic_proto.h"
@@ -155,8 +156,15 @@ struct spar_nic {
 	struct dentry *faults;
 };
 
+/**
+ * struct spar_nic_priv - private area of the host interface
+ * @nic: the back-end it belongs to
+ * @gro: merges the frames of a guest that does not segment (no
+ *	SPAR_NIC_F_TSO) before the stack sees them
+ */
 struct spar_nic_priv {
 	struct spar_nic *nic;
+	struct gro_cells gro;
 };
 
 static struct spar_nic *to_nic(struct spar_dev *sdev)
@@ -254,6 +262,12 @@ static struct net_device *spar_nic_netdev_new(struct spar_nic *nic,
 	if (!dev)
 		return ERR_PTR(-ENOMEM);
 	((struct spar_nic_priv *)netdev_priv(dev))->nic = nic;
+	ret = gro_cells_init(&((struct spar_nic_priv *)netdev_priv(dev))->gro,
+			     dev);
+	if (ret) {
+		free_netdev(dev);
+		return ERR_PTR(ret);
+	}
 	dev->netdev_ops = &spar_nic_netdev_ops;
 	dev->min_mtu = SPAR_NIC_MIN_MTU;
 	dev->max_mtu = SPAR_NIC_MAX_MTU;
@@ -270,6 +284,7 @@ static struct net_device *spar_nic_netdev_new(struct spar_nic *nic,
 	/* Fails with -EEXIST if the name is taken; "%d" picks a free one. */
 	ret = register_netdev(dev);
 	if (ret) {
+		gro_cells_destroy(&((struct spar_nic_priv *)netdev_priv(dev))->gro);
 		free_netdev(dev);
 		return ERR_PTR(ret);
 	}
@@ -279,6 +294,7 @@ static struct net_device *spar_nic_netdev_new(struct spar_nic *nic,
 static void spar_nic_netdev_free(struct net_device *dev)
 {
 	unregister_netdev(dev);
+	gro_cells_destroy(&((struct spar_nic_priv *)netdev_priv(dev))->gro);
 	free_netdev(dev);
 }
 
@@ -469,10 +485,17 @@ static int nic_xmit_offload(struct spar_nic *nic, struct sk_buff *skb,
  * from process context, so with bottom halves off, as the receive path
  * expects.  Their completions may reach the guest first; the frames were
  * copied out of its buffers before.
+ *
+ * A guest that does not segment sends frames of at most the MTU; those go
+ * through GRO instead (unless the interface has it off), which merges a
+ * stream's frames of one pass before the stack sees them.  The choice is
+ * per guest, never per frame, so a flow is never split between the two
+ * paths and reordered.
  */
 static void nic_rx_flush(struct spar_nic *nic)
 {
 	struct net_device *dev = nic->netdev;
+	struct spar_nic_priv *priv = netdev_priv(dev);
 	struct sk_buff *skb, *next;
 
 	if (!nic->rx_list_len)
@@ -484,6 +507,14 @@ static void nic_rx_flush(struct spar_nic *nic)
 			DEV_STATS_INC(dev, rx_dropped);
 			kfree_skb(skb);
 		}
+	} else if (!(nic->feat & SPAR_NIC_F_TSO)) {
+		/* the NAPI poll that merges them runs at local_bh_enable() */
+		local_bh_disable();
+		list_for_each_entry_safe(skb, next, &nic->rx_list, list) {
+			skb_list_del_init(skb);
+			gro_cells_receive(&priv->gro, skb);
+		}
+		local_bh_enable();
 	} else {
 		local_bh_disable();
 		netif_receive_skb_list(&nic->rx_list);

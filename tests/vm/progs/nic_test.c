@@ -2244,6 +2244,83 @@ static int do_offloads_none(char **argv)
 	return 0;
 }
 
+/* ---- GRO on the host interface ---- */
+
+#define GRO_SEGS	8
+
+/*
+ * GRO_SEGS MSS-sized segments of one TCP flow, complete with checksums,
+ * queued at once with one doorbell.  A guest that does not segment gets
+ * them merged on the host interface (@merge: fewer, longer frames reach
+ * the packet socket); one that takes TSO has them handed on as they came.
+ * Either way every payload byte arrives, in order.
+ */
+static int case_gro(struct inst *in, int merge)
+{
+	static uint8_t f[OFL_HDRS + OFL_MSS], got[FRAME_BUF];
+	static const uint8_t dst[6] = { 0x02, 0x5a, 0, 0, 0, 0x05 };
+	const uint32_t seq0 = 0x10000;
+	uint32_t payload = 0, seq, sum;
+	struct spar_uiscmdrsp c;
+	int i, n, frames = 0, longest = 0, partial;
+
+	sock_drain(in);
+	for (i = 0; i < GRO_SEGS; i++) {
+		make_tcp(f, sizeof(f), dst, in->mac, seq0 + i * OFL_MSS);
+		/* ACK alone (a PSH ends a merge), and a whole checksum */
+		f[34 + 13] = 0x10;
+		put_be16(f + 34 + 16, 0);
+		sum = csum_add(tcp_pseudo(f, sizeof(f)), f + 34, sizeof(f) - 34);
+		put_be16(f + 34 + 16, ~csum_fold32(sum));
+		spar_vnic_xmit_cmd(&in->n, &c, f, sizeof(f));
+		if (spar_guest_insert(&in->g, 0, SPAR_IOCHAN_TO_IOPART, &c,
+				      sizeof(c)))
+			return bad("cannot queue segment %d", i);
+	}
+	spar_vfio_reg_write(&in->v, SPAR_REG_DOORBELL, 0);
+	for (i = 0; i < GRO_SEGS; i++)
+		if (spar_vnic_wait(&in->n, SPAR_NET_XMIT_DONE, NULL, TMO))
+			return bad("%d of %d XMIT_DONE", i, GRO_SEGS);
+	while (payload < GRO_SEGS * OFL_MSS) {
+		n = host_recv_ip(in, in->mac, got, sizeof(got), &partial);
+		if (n < 0)
+			return bad("%u of %u payload bytes in %d frames on %s",
+				   payload, GRO_SEGS * OFL_MSS, frames,
+				   in->ifname);
+		seq = (uint32_t)got[38] << 24 | got[39] << 16 | got[40] << 8 |
+		      got[41];
+		if (n <= OFL_HDRS || seq != seq0 + payload)
+			return bad("frame %d: %d bytes, sequence %#x, want %#x",
+				   frames, n, seq, seq0 + payload);
+		payload += n - OFL_HDRS;
+		frames++;
+		if (n > longest)
+			longest = n;
+	}
+	note("%d segments reached %s as %d frames, the longest %d bytes",
+	     GRO_SEGS, in->ifname, frames, longest);
+	if (merge && frames >= GRO_SEGS)
+		return bad("nothing merged: %d frames", frames);
+	if (!merge && frames != GRO_SEGS)
+		return bad("%d frames, want the %d sent", frames, GRO_SEGS);
+	return 0;
+}
+
+static int do_gro(char **argv)
+{
+	struct inst in = { .uuid = argv[0] };
+	int ok;
+
+	ok = !inst_open(&in, SPAR_TRANSPORT_F_ALL) && !inst_start(&in);
+	in.n.auto_repost = 1;
+	result("gro-plain-guest", ok && !case_gro(&in, 1));
+	result("gro-not-with-tso",
+	       ok && !ofl_renegotiate(&in, SPAR_NIC_F_ALL) &&
+	       !case_gro(&in, 0));
+	inst_close(&in);
+	return 0;
+}
+
 /* ---- an MTU over s-Par's limit (SPAR_NIC_F_BIG_MTU) ---- */
 
 /* The instance's mtu attribute, which 60-nic.sh sets before this runs. */
@@ -3062,6 +3139,7 @@ int main(int argc, char **argv)
 		  "offload-negotiation offload-csum-xmit offload-gso-xmit "
 		  "offload-large-rcv offload-no-large-rcv offload-none-rcv" },
 		{ "offloads-none", 1, do_offloads_none, "offload-not-offered" },
+		{ "gro", 1, do_gro, "gro-plain-guest gro-not-with-tso" },
 		{ "big-mtu", 1, do_big_mtu,
 		  "big-mtu-channel big-mtu-frames big-mtu-refused" },
 		{ "states", 1, do_states,

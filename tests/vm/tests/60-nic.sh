@@ -78,6 +78,8 @@ sysfs_write "$d/offloads" none > /dev/null
 t_eq nic-offloads-none none "$(rd "$d/offloads")"
 t_client "$prog" offloads-none "$u"
 sysfs_write "$d/offloads" all > /dev/null
+# GRO on the host interface, for a guest that does not segment.
+t_client "$prog" gro "$u"
 
 # Jumbo frames: the MTU goes to both sides (channel and host interface).
 if out="$(sysfs_write "$d/mtu" 9000)"; then
