@@ -42,6 +42,11 @@
 # engine thread's CPU time over the transfer in milliseconds, -1 for virtio
 # or when it could not be read (no such thread, or another one by the end).
 #
+# SPAR_TEST_BENCH_PERF=1 (from the host's environment) also profiles the
+# first transfer of each spar-nic instance in each direction: perf record
+# of the whole VM (cpu-clock, the only clock under TCG), its report as
+# "# perf NIC DIR: ..." lines.  The profile slows the transfer it covers.
+#
 # Arguments: MIB (default 8).
 
 set -u
@@ -300,6 +305,40 @@ except Exception as e:
 EOF
 }
 
+# perf_start NIC DIR RUN: with SPAR_TEST_BENCH_PERF, profile the first run
+# of a spar-nic instance; perf_stop NIC DIR ends it and prints the report.
+PERF_PID=0
+perf_start() {
+	[ -n "${SPAR_TEST_BENCH_PERF:-}" ] && [ -n "${DEV[$1]:-}" ] &&
+		[ "$3" = 1 ] || return 0
+	if ! command -v perf > /dev/null; then
+		note "perf: not installed"
+		return 0
+	fi
+	local pf="$WORK/perf-$1-$2.data" i=0
+	perf record -q -a -e cpu-clock -F 499 -o "$pf" > /dev/null 2>&1 &
+	PERF_PID=$!
+	# perf takes a while to start here: wait for its header, then a tick.
+	while ((i < 60)) && [ ! -s "$pf" ] && kill -0 "$PERF_PID" 2> /dev/null; do
+		sleep 0.5
+		i=$((i + 1))
+	done
+	sleep 1
+}
+perf_stop() {
+	local pf="$WORK/perf-$1-$2.data"
+	((PERF_PID)) || return 0
+	kill -INT "$PERF_PID"
+	wait "$PERF_PID"
+	PERF_PID=0
+	{
+		perf report -q -i "$pf" --stdio --no-children --sort comm \
+			--percent-limit 0.5 2> /dev/null | head -n 15
+		perf report -q -i "$pf" --stdio --no-children --sort comm,sym \
+			--percent-limit 0.5 2> /dev/null | head -n 30
+	} | grep -v '^ *$' | sed "s/^/# perf $1 $2: /"
+}
+
 # stream NIC DIR RUN: one transfer.  Returns 1 if it failed, 2 if it was
 # skipped for lack of time.
 stream() {
@@ -311,6 +350,7 @@ stream() {
 		return 2
 	fi
 	tmo=$((left < XFER ? left : XFER))
+	perf_start "$nic" "$dir" "$run"
 	before="$(counters "$nic")"
 	rc=0
 	if [ "$dir" = g2h ]; then
@@ -327,6 +367,7 @@ stream() {
 		[ "$code" = ok ] && code=200
 	fi
 	after="$(counters "$nic")"
+	perf_stop "$nic" "$dir"
 	read -r -a b <<< "$before"
 	read -r -a a <<< "$after"
 	local d=$((a[0] - b[0])) i=$((a[1] - b[1])) nb=$((a[2] - b[2]))
