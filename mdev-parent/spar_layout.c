@@ -211,6 +211,8 @@ int spar_layout_init(struct spar_dev *sdev)
 	lockdep_assert_held(&sdev->lock);
 	memset(sdev->bar0, 0, sdev->bar0_size);
 	memset(sdev->chan, 0, sizeof(sdev->chan));
+	/* No channel until every one is laid out: readers check this. */
+	sdev->nr_chans = 0;
 
 	for (i = 0; i < n; i++) {
 		const struct spar_chan_plan *p = &d->chans[i];

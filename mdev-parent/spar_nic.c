@@ -17,7 +17,6 @@
 #include <linux/slab.h>
 #include <linux/skbuff.h>
 #include <linux/virtio_net.h>
-#include <net/gro_cells.h>
 
 #include "spar_iochan.h"
 #include "spar_nic_proto.h"
@@ -53,6 +52,8 @@ static_assert(SPAR_NET_OFFLOAD_OFFSET + sizeof(struct spar_net_offload) <=
 #define SPAR_NIC_TXQ_LEN	256
 /* Guest frames handed to the host stack as one list, at most. */
 #define SPAR_NIC_RX_BATCH	64
+/* Guest frames waiting for the interface's GRO poll, at most. */
+#define SPAR_NIC_GRO_QUEUE	1024
 /* How long a host frame waits for the guest to post buffers for it. */
 #define SPAR_NIC_RX_WAIT	HZ
 /* Host interface name when the default one is taken: spn0, spn1, ... */
@@ -159,12 +160,15 @@ struct spar_nic {
 /**
  * struct spar_nic_priv - private area of the host interface
  * @nic: the back-end it belongs to
- * @gro: merges the frames of a guest that does not segment (no
- *	SPAR_NIC_F_TSO) before the stack sees them
+ * @napi: hands @gro_q to GRO; one instance, so it runs on one CPU at a
+ *	time and keeps the frames in their order
+ * @gro_q: frames of a guest that does not segment (no SPAR_NIC_F_TSO),
+ *	queued by the worker for @napi
  */
 struct spar_nic_priv {
 	struct spar_nic *nic;
-	struct gro_cells gro;
+	struct napi_struct napi;
+	struct sk_buff_head gro_q;
 };
 
 static struct spar_nic *to_nic(struct spar_dev *sdev)
@@ -182,8 +186,10 @@ static int nic_bad(struct spar_nic *nic, const char *what)
 
 static int spar_nic_open(struct net_device *dev)
 {
-	struct spar_nic *nic = ((struct spar_nic_priv *)netdev_priv(dev))->nic;
+	struct spar_nic_priv *priv = netdev_priv(dev);
+	struct spar_nic *nic = priv->nic;
 
+	napi_enable(&priv->napi);
 	if (READ_ONCE(nic->rx_enabled))
 		netif_carrier_on(dev);
 	netif_start_queue(dev);
@@ -194,9 +200,12 @@ static int spar_nic_open(struct net_device *dev)
 
 static int spar_nic_stop(struct net_device *dev)
 {
-	struct spar_nic *nic = ((struct spar_nic_priv *)netdev_priv(dev))->nic;
+	struct spar_nic_priv *priv = netdev_priv(dev);
+	struct spar_nic *nic = priv->nic;
 
 	netif_stop_queue(dev);
+	napi_disable(&priv->napi);
+	skb_queue_purge(&priv->gro_q);
 	netif_carrier_off(dev);
 	set_bit(SPAR_NIC_LINK_CHANGED, &nic->flags);
 	spar_engine_kick(nic->sdev);
@@ -250,9 +259,33 @@ static const struct net_device_ops spar_nic_netdev_ops = {
 	.ndo_validate_addr = eth_validate_addr,
 };
 
+/*
+ * GRO for a guest that does not segment: the worker queues a pass's
+ * frames and schedules this poll, which normally runs when the worker
+ * enables bottom halves again (else in ksoftirqd).
+ */
+static int spar_nic_napi_poll(struct napi_struct *napi, int budget)
+{
+	struct spar_nic_priv *priv = container_of(napi, struct spar_nic_priv,
+						  napi);
+	struct sk_buff *skb;
+	int done = 0;
+
+	while (done < budget && (skb = skb_dequeue(&priv->gro_q))) {
+		napi_gro_receive(napi, skb);
+		done++;
+	}
+	/* A frame queued after the loop found none: its schedule was lost. */
+	if (done < budget && napi_complete_done(napi, done) &&
+	    !skb_queue_empty_lockless(&priv->gro_q))
+		napi_schedule(napi);
+	return done;
+}
+
 static struct net_device *spar_nic_netdev_new(struct spar_nic *nic,
 					      const char *name)
 {
+	struct spar_nic_priv *priv;
 	struct net_device *dev;
 	int ret;
 
@@ -261,13 +294,10 @@ static struct net_device *spar_nic_netdev_new(struct spar_nic *nic,
 			   ether_setup);
 	if (!dev)
 		return ERR_PTR(-ENOMEM);
-	((struct spar_nic_priv *)netdev_priv(dev))->nic = nic;
-	ret = gro_cells_init(&((struct spar_nic_priv *)netdev_priv(dev))->gro,
-			     dev);
-	if (ret) {
-		free_netdev(dev);
-		return ERR_PTR(ret);
-	}
+	priv = netdev_priv(dev);
+	priv->nic = nic;
+	skb_queue_head_init(&priv->gro_q);
+	netif_napi_add(dev, &priv->napi, spar_nic_napi_poll);
 	dev->netdev_ops = &spar_nic_netdev_ops;
 	dev->min_mtu = SPAR_NIC_MIN_MTU;
 	dev->max_mtu = SPAR_NIC_MAX_MTU;
@@ -284,7 +314,7 @@ static struct net_device *spar_nic_netdev_new(struct spar_nic *nic,
 	/* Fails with -EEXIST if the name is taken; "%d" picks a free one. */
 	ret = register_netdev(dev);
 	if (ret) {
-		gro_cells_destroy(&((struct spar_nic_priv *)netdev_priv(dev))->gro);
+		netif_napi_del(&priv->napi);
 		free_netdev(dev);
 		return ERR_PTR(ret);
 	}
@@ -293,8 +323,12 @@ static struct net_device *spar_nic_netdev_new(struct spar_nic *nic,
 
 static void spar_nic_netdev_free(struct net_device *dev)
 {
+	struct spar_nic_priv *priv = netdev_priv(dev);
+
 	unregister_netdev(dev);
-	gro_cells_destroy(&((struct spar_nic_priv *)netdev_priv(dev))->gro);
+	netif_napi_del(&priv->napi);
+	/* queued by a flush that raced with the interface going down */
+	skb_queue_purge(&priv->gro_q);
 	free_netdev(dev);
 }
 
@@ -488,9 +522,9 @@ static int nic_xmit_offload(struct spar_nic *nic, struct sk_buff *skb,
  *
  * A guest that does not segment sends frames of at most the MTU; those go
  * through GRO instead (unless the interface has it off), which merges a
- * stream's frames of one pass before the stack sees them.  The choice is
- * per guest, never per frame, so a flow is never split between the two
- * paths and reordered.
+ * stream's frames before the stack sees them: queued for the interface's
+ * one NAPI instance, which keeps their order.  The choice is per guest,
+ * never per frame, so a flow is never split between the two paths.
  */
 static void nic_rx_flush(struct spar_nic *nic)
 {
@@ -508,12 +542,17 @@ static void nic_rx_flush(struct spar_nic *nic)
 			kfree_skb(skb);
 		}
 	} else if (!(nic->feat & SPAR_NIC_F_TSO)) {
-		/* the NAPI poll that merges them runs at local_bh_enable() */
-		local_bh_disable();
 		list_for_each_entry_safe(skb, next, &nic->rx_list, list) {
 			skb_list_del_init(skb);
-			gro_cells_receive(&priv->gro, skb);
+			if (skb_queue_len(&priv->gro_q) >= SPAR_NIC_GRO_QUEUE) {
+				DEV_STATS_INC(dev, rx_dropped);
+				kfree_skb(skb);
+				continue;
+			}
+			skb_queue_tail(&priv->gro_q, skb);
 		}
+		local_bh_disable();
+		napi_schedule(&priv->napi);
 		local_bh_enable();
 	} else {
 		local_bh_disable();
@@ -593,7 +632,7 @@ static int nic_enbdis(struct spar_nic *nic, const struct spar_nic_cmd *cmd)
 		if (READ_ONCE(nic->mtu) > SPAR_NIC_LEGACY_MTU_MAX &&
 		    !(feat & SPAR_NIC_F_BIG_MTU))
 			dev_warn_ratelimited(spar_dev_device(nic->sdev),
-					     "the guest driver did not take big-mtu: it uses MTU %u, and frames over that from %s (MTU %u) are dropped\n",
+					     "the guest driver did not take big-mtu: it uses MTU %u, and unsegmented frames over that from %s (MTU %u) are dropped\n",
 					     SPAR_NIC_LEGACY_MTU_MAX,
 					     nic->netdev->name,
 					     READ_ONCE(nic->mtu));
