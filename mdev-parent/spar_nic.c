@@ -119,8 +119,8 @@ struct spar_nic_buf {
  * @faults: fault injection: the instance's debugfs directory, or NULL
  *
  * @rx_enabled, @feat, @promisc, @link_reported, @drops, @wait_since,
- * @rx_list, @bounce, @rsp and @cmd belong to the engine's worker; the host transmit
- * path only reads @rx_enabled and @feat.
+ * @rx_list, @bounce, @rsp and @cmd belong to the engine's worker; the
+ * host transmit path only reads @rx_enabled and @feat.
  */
 struct spar_nic {
 	struct spar_dev *sdev;
@@ -174,6 +174,12 @@ struct spar_nic_priv {
 static struct spar_nic *to_nic(struct spar_dev *sdev)
 {
 	return sdev->backend;
+}
+
+/* Longest unsegmented frame of this guest, either way (worker only). */
+static u32 nic_max_frame(struct spar_nic *nic)
+{
+	return spar_nic_max_frame(nic->feat, READ_ONCE(nic->mtu));
 }
 
 static int nic_bad(struct spar_nic *nic, const char *what)
@@ -596,7 +602,7 @@ static int nic_xmit(struct spar_nic *nic, const struct spar_nic_cmd *cmd,
 	 */
 	if (nic_xmit_offload(nic, skb, &ofl) ||
 	    (!skb_is_gso(skb) &&
-	     len > spar_nic_max_frame(nic->feat, READ_ONCE(nic->mtu)))) {
+	     len > nic_max_frame(nic))) {
 		atomic64_inc(&nic->offload_errors);
 		dev_warn_ratelimited(spar_dev_device(nic->sdev),
 				     "transmit offload does not match the frame's headers; dropped\n");
@@ -676,8 +682,7 @@ static int spar_nic_handle(struct spar_dev *sdev, unsigned int chan,
 	why = spar_nic_cmd_parse(msg, len,
 				 nic->feat & SPAR_NIC_F_TSO ?
 				 SPAR_NET_MAX_GSO_FRAME :
-				 spar_nic_max_frame(nic->feat,
-						    READ_ONCE(nic->mtu)),
+				 nic_max_frame(nic),
 				 cmd);
 	if (why) {
 		ret = nic_bad(nic, why);
@@ -821,7 +826,7 @@ static int nic_deliver(struct spar_nic *nic, struct sk_buff *skb)
 	}
 	/* nic_rcv_offload() let a segmented frame through only with @large */
 	if (len > (skb_is_gso(skb) ? SPAR_NET_MAX_GSO_FRAME :
-		   spar_nic_max_frame(nic->feat, READ_ONCE(nic->mtu))))
+		   nic_max_frame(nic)))
 		goto drop;
 	n = nic_chain(nic, len, large ? SPAR_NET_MAX_RCV_CHAIN_LARGE :
 		      SPAR_MAX_NET_RCV_CHAIN, chain);
